@@ -1,0 +1,83 @@
+"""The detection pipeline: named detectors run in order over one document, then resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from avec.protect.detectors import REGISTRY, Detector, Document
+from avec.protect.resolve import resolve
+from avec.text import Span
+
+
+class ProtectionError(Exception):
+    """Detection could not be completed; nothing must be forwarded."""
+
+
+class Pipeline:
+    """An ordered group of named detectors that a caller can switch off per call.
+
+    Args:
+        steps: step names to use, in order; all registered detectors when omitted.
+    """
+
+    def __init__(self, steps: Sequence[str] | None = None) -> None:
+        names = list(steps) if steps is not None else list(REGISTRY)
+        unknown = [n for n in names if n not in REGISTRY]
+        if unknown:
+            raise ValueError(f"étape(s) de détection inconnue(s) : {', '.join(unknown)}")
+        self._detectors: list[Detector] = [REGISTRY[n]() for n in names]
+        self._loaded = False
+
+    @property
+    def steps(self) -> list[str]:
+        """Names of the detectors, in run order."""
+        return [d.name for d in self._detectors]
+
+    def load(self) -> None:
+        """Load every detector's resources (models, lexicons) once."""
+        if not self._loaded:
+            for det in self._detectors:
+                det.load()
+            self._loaded = True
+
+    def detect(self, text: str, disable: Iterable[str] = ()) -> list[Span]:
+        """Find identifiers in ``text``.
+
+        Args:
+            text: the text to scan.
+            disable: step names to skip for this call.
+
+        Returns:
+            Non-overlapping spans sorted by start offset.
+
+        Raises:
+            ProtectionError: a detector failed; the message holds no text from the input.
+        """
+        self.load()
+        off = set(disable)
+        doc = Document(text)
+        for det in self._detectors:
+            if det.name in off:
+                continue
+            try:
+                found = det.detect(doc)
+            except Exception as exc:  # fail closed, without echoing the text
+                raise ProtectionError(
+                    f"la détection « {det.name} » a échoué ({type(exc).__name__})"
+                ) from None
+            doc.spans.extend(found)
+        return resolve(text, doc.spans)
+
+
+_DEFAULT: dict[str, Pipeline] = {}
+
+
+def default_pipeline() -> Pipeline:
+    """The shared pipeline with every registered detector, built and loaded on first use."""
+    if "default" not in _DEFAULT:
+        import avec.protect.detectors.all  # noqa: F401  (registers the built-in detectors)
+
+        pipe = Pipeline()
+        pipe.load()
+        _DEFAULT["default"] = pipe
+    return _DEFAULT["default"]
