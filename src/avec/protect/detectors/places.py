@@ -1,0 +1,130 @@
+"""Health establishments (HOPITAL) and cities named outside a postal address (VILLE)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import ahocorasick
+
+from avec.protect.detectors.base import Detector, Document, register
+from avec.text import Label, Span, fold
+
+# A capitalised word, possibly hyphenated or with an elided article ("d'Angers", "Saint-Jean-de-Luz").
+_CAP = r"(?:[dDlL]['’])?[A-ZÀ-ÖØ-Þ][\w’'-]*(?<![-'’])"
+# Connectors allowed inside a proper name ("Hospices Civils de Lyon"); elided ones ("d'Automne")
+# are part of the capitalised word itself.
+_LINK = r"(?:de[ \t]+la|des|du|de|la|le|les|et|sur|en|sous|lès)"
+_NAME = rf"{_CAP}(?:[ \t]+(?:{_LINK}[ \t]+)?{_CAP})*"
+
+# Head words that introduce an establishment name; longest alternatives first.
+_HEADS = (
+    r"Centre\s+[Hh]ospitalier(?:\s+[Uu]niversitaire|\s+[Rr][ée]gional(?:\s+et\s+[Uu]niversitaire)?"
+    r"|\s+[Ii]ntercommunal|\s+[Ss]p[ée]cialis[ée]|\s+[Gg][ée]n[ée]ral|\s+[Dd][ée]partemental)?",
+    r"Groupe(?:ment)?\s+[Hh]ospitalier(?:\s+[Uu]niversitaire)?",
+    r"Centre\s+(?:de\s+)?(?:r[ée][ée]ducation|r[ée]adaptation|soins|sant[ée]|lutte\s+contre\s+le\s+cancer"
+    r"|m[ée]dical|m[ée]dico-psychologique|hospitalier)",
+    r"Maison\s+(?:de\s+sant[ée]|de\s+retraite|m[ée]dicale)",
+    r"Hospices?\s+[Cc]ivils",
+    r"H[ôo]pital|H[ôo]pitaux|Polyclinique|Cliniques?|Institut|Fondation|R[ée]sidence|Centre",
+    r"CHU|CHRU|CHR|CHI|CHS|CHG|CHD|CH|GHU|GHT|GHI|GH|AP-HP|APHP|AP-HM|EHPAD|Ehpad|USLD|SSR|SMR|MAS|FAM",
+)
+_HEAD = "(?:" + "|".join(_HEADS) + ")"
+_ESTABLISHMENT = re.compile(
+    rf"(?<![\w-]){_HEAD}[ \t]+(?:{_LINK}[ \t]+)?{_NAME}"
+    # "Hôpital Necker-Enfants malades": a hyphenated name may end in a lower-case word.
+)
+# Adjectives that may stand before the head word ("Nouvelles Cliniques Nantaises").
+_LEADING_ADJ = re.compile(r"(?:Nouvel(?:le)?s?|Grand(?:e)?s?|Petit(?:e)?s?|Vieux|Vieille)[ \t]+$")
+_ACRONYM_ALONE = re.compile(r"(?<![\w-])(?:AP-HP|APHP|AP-HM|HCL)(?![\w-])")
+
+_CITY_TRIGGER = re.compile(
+    r"(?:\bn[ée]e?\b[^\n]{0,40}?\s+à|\bvit\s+à|\bvivant\s+à|\bdomicili[ée]e?s?\s+à|\bhabite(?:nt)?\s+(?:à\s+)?"
+    r"|\br[ée]sid(?:e|ant|ante)\s+à|\bdemeurant\s+à|\boriginaire\s+d[e'’]|\binstall[ée]e?\s+à"
+    r"|\bdécéd[ée]e?\s+à|\bmut[ée]e?\s+à|\btransf[ée]r[ée]e?\s+à)\s*",
+    re.IGNORECASE,
+)
+_CITY = re.compile(rf"(?:(?:Le|La|Les|L['’])\s+)?{_CAP}(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?")
+_NOT_CITY = frozenset(
+    {"domicile", "l", "la", "le", "les", "un", "une", "son", "sa", "ses", "mon", "ma", "leur", "notre",
+     "cette", "ce", "ehpad", "hopital", "jour", "j", "h", "pres", "proximite", "nouveau", "nouveaux"}
+)
+
+
+@lru_cache(maxsize=1)
+def _known_establishments() -> ahocorasick.Automaton:
+    text = (resources.files("avec") / "data" / "protect" / "establishments.txt").read_text("utf-8")
+    auto = ahocorasick.Automaton()
+    for line in text.splitlines():
+        name = line.strip()
+        if name and not name.startswith("#"):
+            auto.add_word(fold(name), len(name))
+    auto.make_automaton()
+    return auto
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+@register("hospitals")
+class HospitalDetector(Detector):
+    """Hospitals, clinics, EHPAD and other establishments, named with a head word or known by name."""
+
+    def load(self) -> None:
+        _known_establishments()
+
+    def detect(self, doc: Document) -> list[Span]:
+        text = doc.text
+        spans: list[Span] = []
+        for m in _ESTABLISHMENT.finditer(text):
+            start, end = m.start(), m.end()
+            lead = _LEADING_ADJ.search(text, max(0, start - 20), start)
+            if lead:
+                start = lead.start()
+            tail = re.match(r"[ \t]+(malades|enfants|adultes)\b", text[end:])
+            if tail and "-" in m.group(0):
+                end += tail.end()
+            spans.append(Span(start, end, Label.HOPITAL, 0.9, self.name))
+        for m in _ACRONYM_ALONE.finditer(text):
+            spans.append(Span(m.start(), m.end(), Label.HOPITAL, 0.7, self.name))
+        folded = fold(text)
+        for end_idx, length in _known_establishments().iter(folded):
+            start = end_idx + 1 - length
+            if _word_bounded(text, start, end_idx + 1):
+                spans.append(Span(start, end_idx + 1, Label.HOPITAL, 0.95, self.name))
+        return _merge_overlapping(spans)
+
+
+def _merge_overlapping(spans: list[Span]) -> list[Span]:
+    """Union of overlapping establishment spans, so "Hôpital" + known name form one span."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Span(last.start, max(last.end, span.end), last.label,
+                              max(last.score, span.score), last.source)
+        else:
+            merged.append(span)
+    return merged
+
+
+@register("cities")
+class CityDetector(Detector):
+    """Cities introduced by place-of-birth or residence phrases ("née à", "vit à", "originaire de")."""
+
+    def detect(self, doc: Document) -> list[Span]:
+        text = doc.text
+        spans: list[Span] = []
+        for trig in _CITY_TRIGGER.finditer(text):
+            m = _CITY.match(text, trig.end())
+            if not m:
+                continue
+            words = re.findall(r"[\w’'-]+", m.group(0))
+            if fold(words[0]) in _NOT_CITY and len(words) == 1:
+                continue
+            spans.append(Span(m.start(), m.end(), Label.VILLE, 0.8, self.name))
+        return spans
