@@ -10,7 +10,7 @@ import argparse
 import json
 import time
 
-from avec.protect.detectors.all import _MODULES  # noqa: F401  (registers detectors)
+import avec.protect.detectors.all  # noqa: F401  (registers detectors)
 from avec.protect.pipeline import Pipeline
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from avec.protect.detectors import REGISTRY, Detector, Document
 from avec.protect.resolve import resolve
@@ -69,15 +70,11 @@ class Pipeline:
         return resolve(text, doc.spans)
 
 
-_DEFAULT: dict[str, Pipeline] = {}
-
-
+@lru_cache(maxsize=1)
 def default_pipeline() -> Pipeline:
-    """The shared pipeline with every registered detector, built and loaded on first use."""
-    if "default" not in _DEFAULT:
-        import avec.protect.detectors.all  # noqa: F401  (registers the built-in detectors)
+    """The shared pipeline with every built-in detector, built and loaded on first use."""
+    import avec.protect.detectors.all  # noqa: F401  (registers the built-in detectors)
 
-        pipe = Pipeline()
-        pipe.load()
-        _DEFAULT["default"] = pipe
-    return _DEFAULT["default"]
+    pipe = Pipeline()
+    pipe.load()
+    return pipe

@@ -4,12 +4,7 @@ Structured identifiers first (they are validated and reliable), then dates and p
 names, whose rules consult what earlier steps found.
 """
 
-import contextlib
-import importlib
+from avec.protect.detectors import addresses, dates, identifiers, names, places
 
-# Order matters: it is the default run order of the pipeline.
-_MODULES = ("identifiers", "dates", "addresses", "places", "names")
-
-for _mod in _MODULES:
-    with contextlib.suppress(ModuleNotFoundError):
-        importlib.import_module(f"avec.protect.detectors.{_mod}")
+#: Modules in default run order (import order is registration order).
+MODULES = (identifiers, dates, addresses, places, names)

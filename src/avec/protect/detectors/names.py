@@ -40,7 +40,9 @@ _ROLE = frozenset({
     "tuteur", "tutrice", "curateur", "curatrice", "mandataire", "aidant", "aidante",
     "voisin", "voisine", "ami", "amie", "nee", "ne", "veuve", "veuf", "dite", "dit",
     "nom", "prenom", "prenoms", "redacteur", "redactrice", "signe", "signataire", "referent",
-    "referente", "destinataire", "expediteur", "expeditrice", "contact", "confiance",
+    "referente", "destinataire", "aide", "operateur", "operatrice", "prescripteur",
+    "prescriptrice", "transmissions", "copie", "intervenant", "intervenante", "accompagne",
+    "accompagnee", "raccompagne", "raccompagnee", "expediteur", "expeditrice", "contact", "confiance",
     "naissance", "usage", "identite", "par", "avec", "traitant", "traitante", "correspondant",
 })
 # Role words that also serve as form fields ("Patient : dupont alfred").
@@ -50,6 +52,10 @@ _FIELDS = frozenset({
     "resident", "residente", "beneficiaire", "naissance", "usage", "contact", "redacteur",
     "redactrice", "signataire", "interne", "externe", "medecin", "correspondant",
 })
+# Words that announce a name only as a form field, followed by a colon ("Aide : X").
+_COLON_ONLY = frozenset({"aide", "copie", "transmissions", "contact", "usage", "identite"})
+# Roles after which even a lower-case word is a name ("née gilbert").
+_LOWER_ROLES = frozenset({"nee", "epouse", "veuve", "dite"})
 _LABEL_FIELDS = {"nom": Label.NOM, "prenom": Label.PRENOM, "prenoms": Label.PRENOM}
 # Lower-case particles inside a name ("de La Motte", "van den Berghe", "ben Ali").
 _PARTICLES = frozenset({"de", "du", "des", "d'", "d’", "van", "von", "der", "den", "da", "di",
@@ -81,6 +87,7 @@ _NEVER = frozenset({
     "cher", "chere", "confrere", "consoeur", "ami", "amie", "bien", "cordialement", "confraternellement",
     "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
     "novembre", "decembre", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "rib", "iban", "ide", "idel", "as", "asd", "ash",
     "ta", "fc", "fr", "spo2", "eva", "gir", "mmse", "crp", "hba1c", "inr", "bnp", "ecg", "irm", "tdm",
     "ehpad", "ssiad", "had", "ssr", "usld", "chu", "ch", "chr", "samu", "smur", "cmp", "mdph", "apa",
     "caf", "cpam", "mutuelle", "ald", "cmu", "css", "ame", "ccas", "clic", "maia", "dac",
@@ -140,7 +147,7 @@ class _Names:
         tok = self.tokens[i]
         if self.blocked[i] or not ((tok.is_word and len(tok.text) >= 2) or tok.is_initial):
             return False
-        if tok.key in _NEVER or tok.key in _CIVILITY or _ROMAN.fullmatch(tok.text):
+        if tok.key in _NEVER or (tok.key in _CIVILITY and not tok.is_initial) or _ROMAN.fullmatch(tok.text):
             return False
         if tok.key in _ROLE and not (tok.is_capitalised and (after_title or not first)):
             return False
@@ -158,12 +165,26 @@ class _Names:
         """A capitalised token that may open a name found by its shape alone."""
         return self.accept(i, first=True, lower_mode=False, after_title=False)
 
+    def lower_first_name(self, i: int) -> bool:
+        """A lower-case first name that opens a name in a prompt ("de jean-louis cherif")."""
+        tok = self.tokens[i]
+        if self.blocked[i] or not tok.is_word or self.lex.is_common(tok.text):
+            return False
+        if not self.lex.is_first_name(tok.text, max_rank=3000):
+            return False
+        nxt = i + 1
+        return nxt < len(self.tokens) and self._joined(nxt) and self.tokens[nxt].text.islower() and (
+            self.lex.is_surname(self.tokens[nxt].text, max_rank=100_000)
+            or self.lex.is_first_name(self.tokens[nxt].text)
+        ) and not self.lex.is_common(self.tokens[nxt].text)
+
     def _lower_name(self, tok: Token) -> bool:
         """A lower-case word that can continue a name in a quickly typed prompt."""
         if tok.key in _NOT_AFTER_CIVILITY or tok.key in _ROLE or len(tok.text) < 2:
             return False
         known = self.lex.is_first_name(tok.text) or self.lex.is_surname(tok.text, max_rank=50_000)
-        return known or not self.lex.is_common(tok.text)
+        # an unknown word continues a name only if it looks like one ("stp" does not)
+        return known or (len(tok.text) >= 4 and not self.lex.is_common(tok.text))
 
     def _joined(self, j: int) -> bool:
         """Token j follows token j-1 on the same line with only spaces between."""
@@ -286,6 +307,8 @@ def _trigger_kind(names: _Names, i: int) -> tuple[str, Label | None] | None:
         return "civility", None
     if key in _ROLE:
         nxt = names.tokens[i + 1] if i + 1 < len(names.tokens) else None
+        if key in _COLON_ONLY and (nxt is None or nxt.text != ":"):
+            return None
         if key in _LABEL_FIELDS and nxt is not None and nxt.text == ":":
             return "field", _LABEL_FIELDS[key]
         return "role", None
@@ -346,7 +369,10 @@ class NameDetector(Detector):
             lower_first = kind[0] == "civility" or (
                 toks[j - 1].text == ":" and toks[i].key in _FIELDS and j - i <= 3
             )
-            run = names.run_from(j, lower_first=lower_first, after_title=kind[0] == "civility")
+            run = names.run_from(
+                j, lower_first=lower_first or toks[i].key in _LOWER_ROLES,
+                after_title=kind[0] == "civility" or toks[j - 1].text == ":",
+            )
             if not run:
                 continue
             single = Label.NOM
@@ -359,19 +385,37 @@ class NameDetector(Detector):
     def _patterns(self, names: _Names) -> None:
         toks = names.tokens
         for i in range(len(toks)):
-            if not names.name_like(i):
+            lower = toks[i].text.islower() and names.lower_first_name(i)
+            if not (names.name_like(i) or lower or (_is_particle(toks[i]) and toks[i].is_capitalised)):
                 continue
-            run = names.run_from(i)
+            run = names.run_from(i, lower_first=lower)
             if not run:
                 continue
-            words = [toks[k] for k in run if toks[k].is_capitalised]
+            words = [toks[k] for k in run if not _is_particle(toks[k])]
             if self._looks_like_name(names, run, words):
                 names.label_run(run, 0.75)
                 names.parenthesised_first_name(run[-1])
             elif len(run) == 1 and self._lone_surname(names, run[0]):
                 names.label_run(run, 0.6)
+        self._bracketed_first_names(names)
+
+    @staticmethod
+    def _bracketed_first_names(names: _Names) -> None:
+        """ "Matin (René) :": a first name alone in brackets (who wrote a nursing note)."""
+        toks = names.tokens
+        for k in range(1, len(toks) - 1):
+            tok = toks[k]
+            if toks[k - 1].text == "(" and toks[k + 1].text == ")" and tok.is_capitalised and (
+                not names.blocked[k] and not tok.is_initial and names.is_first_name(tok)
+                and (names.prefers_first_name(tok) or not names.lex.is_common(tok.text))
+                and not names.is_clinical(tok)
+            ):
+                names.spans.append(Span(tok.start, tok.end, Label.PRENOM, 0.6, "names"))
+                names.blocked[k] = True
+
     @staticmethod
     def _looks_like_name(names: _Names, run: list[int], words: list[Token]) -> bool:
+        """Two to four words, each plausible in a name, at least one a first name."""
         lex = names.lex
         if len(words) < 2 or len(words) > 4:
             return False
@@ -379,17 +423,21 @@ class NameDetector(Detector):
             return False
         if run[0] > 0 and names.tokens[run[0] - 1].key in _DETERMINERS:
             return False
-        first, rest = words[0], words[1:]
-        if names.is_first_name(first) and not (first.is_upper and not rest[-1].is_upper):
-            if first.key in _PARTICLES:
-                return False
-            return all(
-                lex.is_surname(w.text) or not lex.is_common(w.text) or names.is_first_name(w)
-                for w in rest
+        if not any(names.is_first_name(w) for w in words):
+            return False
+
+        def plausible(w: Token) -> bool:
+            return (
+                names.is_first_name(w)
+                or lex.is_surname(w.text, max_rank=150_000)
+                or not lex.is_common(w.text)
             )
-        if first.is_upper and (lex.is_surname(first.text) or not lex.is_common(first.text)):
-            return all(names.is_first_name(w) and not w.is_upper for w in rest)
-        return False
+
+        if not all(plausible(w) for w in words):
+            return False
+        # two ordinary capitalised words ("Pierre Blanc" stays ambiguous): one must be a
+        # clear name (not a French word) or written in capitals
+        return any(w.is_upper or w.is_initial or not lex.is_common(w.text) for w in words)
 
     @staticmethod
     def _lone_surname(names: _Names, i: int) -> bool:
