@@ -54,6 +54,11 @@ _FIELDS = frozenset({
 })
 # Words that announce a name only as a form field, followed by a colon ("Aide : X").
 _COLON_ONLY = frozenset({"aide", "copie", "transmissions", "contact", "usage", "identite"})
+# Words after which a lower-case "first-name surname" pair is a person ("pour bernard colas").
+_LOWER_CUES = frozenset({
+    "pour", "de", "avec", "chez", "par", "a", "et", "concernant", "appeler", "rappeler",
+    "contacter", "voir", "revoir", "recevoir", "adresser", "informer", "prevenir",
+})
 # Roles after which even a lower-case word is a name ("née gilbert").
 _LOWER_ROLES = frozenset({"nee", "epouse", "veuve", "dite"})
 _LABEL_FIELDS = {"nom": Label.NOM, "prenom": Label.PRENOM, "prenoms": Label.PRENOM}
@@ -65,6 +70,8 @@ _NOT_AFTER_CIVILITY = frozenset({
     "le", "la", "les", "l", "et", "ou", "de", "du", "des", "x", "y", "votre", "vos", "mon", "ma",
     "mes", "notre", "nos", "son", "sa", "ses", "leur", "a", "au", "aux", "en", "est", "qui", "que",
     "docteur", "docteure", "professeur", "madame", "monsieur", "mademoiselle", "pour", "sur",
+    "garde", "service", "astreinte", "permanence", "famille", "ville", "liaison", "secteur",
+    "pole", "jour", "nuit", "soins", "urgence", "urgences", "equipe", "cabinet",
 })
 # Heads of eponyms: "maladie de Crohn", "signe de Lasègue", "drain de Redon".
 _EPONYM_HEADS = frozenset({
@@ -166,17 +173,23 @@ class _Names:
         return self.accept(i, first=True, lower_mode=False, after_title=False)
 
     def lower_first_name(self, i: int) -> bool:
-        """A lower-case first name that opens a name in a prompt ("de jean-louis cherif")."""
+        """A lower-case first name that opens a name in a prompt ("pour jean-louis cherif")."""
         tok = self.tokens[i]
-        if self.blocked[i] or not tok.is_word or self.lex.is_common(tok.text):
+        nxt = i + 1
+        if self.blocked[i] or not tok.is_word or nxt >= len(self.tokens):
+            return False
+        after = self.tokens[nxt]
+        if not (self._joined(nxt) and after.is_word and after.text.islower()):
             return False
         if not self.lex.is_first_name(tok.text, max_rank=3000):
             return False
-        nxt = i + 1
-        return nxt < len(self.tokens) and self._joined(nxt) and self.tokens[nxt].text.islower() and (
-            self.lex.is_surname(self.tokens[nxt].text, max_rank=100_000)
-            or self.lex.is_first_name(self.tokens[nxt].text)
-        ) and not self.lex.is_common(self.tokens[nxt].text)
+        if not (self.lex.is_surname(after.text, max_rank=50_000) or self.lex.is_first_name(after.text)):
+            return False
+        if not self.lex.is_common(tok.text) and not self.lex.is_common(after.text):
+            return True
+        # "pour bernard colas": ordinary words too, so a cue must announce a person
+        prev = self.tokens[i - 1] if i > 0 else None
+        return prev is None or prev.key in _LOWER_CUES or prev.text in {",", ";", ":", "(", "\n"}
 
     def _lower_name(self, tok: Token) -> bool:
         """A lower-case word that can continue a name in a quickly typed prompt."""
@@ -315,6 +328,35 @@ def _trigger_kind(names: _Names, i: int) -> tuple[str, Label | None] | None:
     return None
 
 
+def _clinical_ok(names: _Names, words: list[Token]) -> bool:
+    """Drug names and eponyms are kept, unless a first name shows they are a person's name.
+
+    Brands and eponyms double as names ("Diane BOURGEOIS", "Daniel Raynaud", "RAYNAUD
+    Renée"): a run is rejected when it is all clinical words, or opens with one that is no
+    first name and is not followed by a first name.
+    """
+    clinical = [names.is_clinical(w) for w in words]
+    if all(clinical):
+        return False
+    if any(names.lex.is_drug(w.text) and not names.is_first_name(w) for w in words[1:]):
+        return False
+    first_names = any(names.is_first_name(w) for w in words)
+    return not clinical[0] or first_names
+
+
+def _plausible_after_role(names: _Names, run: list[int]) -> bool:
+    """After a role word ("par", "sa fille"), the words must read as a name, not a drug."""
+    words = [names.tokens[k] for k in run if not _is_particle(names.tokens[k])]
+    if not _clinical_ok(names, words):
+        return False
+    if len(words) > 1:
+        return True
+    w = words[0]
+    return w.is_initial or names.is_first_name(w) or names.lex.is_surname(w.text) or (
+        not names.lex.is_common(w.text)
+    )
+
+
 def _after_trigger(names: _Names, i: int, kind: str) -> int | None:
     """Index of the first token of the name announced by trigger i, if any."""
     toks = names.tokens
@@ -371,9 +413,11 @@ class NameDetector(Detector):
             )
             run = names.run_from(
                 j, lower_first=lower_first or toks[i].key in _LOWER_ROLES,
-                after_title=kind[0] == "civility" or toks[j - 1].text == ":",
+                after_title=kind[0] == "civility" or toks[j - 1].text == ":" or toks[i].key in _LOWER_ROLES,
             )
             if not run:
+                continue
+            if kind[0] == "role" and not _plausible_after_role(names, run):
                 continue
             single = Label.NOM
             if kind[0] == "role" and names.prefers_first_name(toks[run[-1]]):
@@ -398,6 +442,23 @@ class NameDetector(Detector):
             elif len(run) == 1 and self._lone_surname(names, run[0]):
                 names.label_run(run, 0.6)
         self._bracketed_first_names(names)
+        self._first_name_after_bracket(names)
+
+    @staticmethod
+    def _first_name_after_bracket(names: _Names) -> None:
+        """ "Mme MARTIN (née DURAND) Odile": the first name after a bracketed birth name."""
+        toks = names.tokens
+        name_ends = {s.end for s in names.spans}
+        for k in range(2, len(toks)):
+            tok = toks[k]
+            if toks[k - 1].text != ")" or names.blocked[k] or not tok.is_capitalised:
+                continue
+            if not names.is_first_name(tok) or tok.is_initial:
+                continue
+            opening = next((j for j in range(k - 2, max(k - 8, 0) - 1, -1) if toks[j].text == "("), None)
+            if opening is not None and opening > 0 and toks[opening - 1].end in name_ends:
+                names.spans.append(Span(tok.start, tok.end, Label.PRENOM, 0.75, "names"))
+                names.blocked[k] = True
 
     @staticmethod
     def _bracketed_first_names(names: _Names) -> None:
@@ -419,7 +480,7 @@ class NameDetector(Detector):
         lex = names.lex
         if len(words) < 2 or len(words) > 4:
             return False
-        if any(names.is_clinical(w) for w in words):
+        if not _clinical_ok(names, words):
             return False
         if run[0] > 0 and names.tokens[run[0] - 1].key in _DETERMINERS:
             return False
@@ -435,9 +496,15 @@ class NameDetector(Detector):
 
         if not all(plausible(w) for w in words):
             return False
-        # two ordinary capitalised words ("Pierre Blanc" stays ambiguous): one must be a
-        # clear name (not a French word) or written in capitals
-        return any(w.is_upper or w.is_initial or not lex.is_common(w.text) for w in words)
+        if any(w.is_upper or w.is_initial or not lex.is_common(w.text) for w in words):
+            return True
+        # Only ordinary words, capitalised ("Margot Lopes", "Pierre Blanc"): a frequent first
+        # name followed by frequent surnames is a name far more often than anything else.
+        first, rest = words[0], words[1:]
+        return lex.is_first_name(first.text, max_rank=3000) and all(
+            lex.is_surname(w.text, max_rank=20_000) or lex.is_first_name(w.text, max_rank=3000)
+            for w in rest
+        )
 
     @staticmethod
     def _lone_surname(names: _Names, i: int) -> bool:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from avec.text import fold
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+|\n|[^\w\s]", re.UNICODE)
+# Letters and digits stay together ("CHA2DS2", "J7", "SpO2") so that a code never yields a name.
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|\n|[^\w\s]", re.UNICODE)
 # Elided articles and pronouns split off a word ("l'infirmière", "d'Angers"), but not the
 # capitalised prefixes of surnames ("N'Diaye", "O'Brien", "D'Amico").
 _ELISION = re.compile(r"^(qu|jusqu|lorsqu|puisqu|[ldjmnstc])['’](?=\w)", re.IGNORECASE)
@@ -28,8 +29,8 @@ class Token:
 
     @property
     def is_word(self) -> bool:
-        """Letters (with inner hyphens or apostrophes)."""
-        return self.text[0].isalpha()
+        """Letters only (with inner hyphens or apostrophes)."""
+        return all(c.isalpha() or c in "-'’" for c in self.text)
 
     @property
     def is_initial(self) -> bool:
