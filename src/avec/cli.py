@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, NoReturn
+
 import typer
+from rich.console import Console
 
 app = typer.Typer(
     name="avec",
@@ -18,6 +25,170 @@ def main() -> None:
 
 
 # --- protect commands (protect, reveal, detect, demo) ---
+
+
+def _fail(message: str) -> NoReturn:
+    """Print a French error on stderr and exit with code 2 (bad input)."""
+    typer.echo(f"Erreur : {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _read_text(source: str) -> str:
+    """Read a UTF-8 text file (or stdin for ``-``), refusing binary or undecodable input."""
+    from avec.config import get_settings
+
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        _fail(f"lecture impossible du fichier ({type(exc).__name__})")
+    if b"\x00" in data:
+        _fail("le fichier semble binaire : seuls les textes UTF-8 sont acceptés")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        _fail(f"le fichier n'est pas en UTF-8 valide (octet {exc.start})")
+    if not text.strip():
+        _fail("le texte est vide : rien à traiter")
+    limit = get_settings().max_input_chars
+    if len(text) > limit:
+        _fail(f"texte trop long ({len(text)} caractères, maximum {limit}) : découpez-le")
+    return text
+
+
+def _vault_key() -> bytes:
+    from avec.config import get_settings
+    from avec.protect.vault import load_key
+
+    return load_key(get_settings())
+
+
+@app.command("protect")
+def protect_cmd(
+    source: Annotated[str, typer.Argument(help="Fichier texte à protéger, ou - pour l'entrée standard.")],
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Fichier chiffré où enregistrer la correspondance.")
+    ] = None,
+    tags: Annotated[
+        bool, typer.Option("--tags", help="Étiquettes typées ([NOM_1]) au lieu de valeurs réalistes.")
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Afficher ce qui a été trouvé (sans les valeurs).")
+    ] = False,
+) -> None:
+    """Pseudonymiser un texte avant de l'envoyer à une IA."""
+    from avec.protect.api import Conversation, InputError, protect
+    from avec.protect.pipeline import ProtectionError
+    from avec.protect.vault import VaultError
+    from avec.text import LABEL_FR
+
+    text = _read_text(source)
+    try:
+        key = _vault_key() if map_file is not None else None
+        conv = (
+            Conversation.load(map_file, key)
+            if map_file is not None and map_file.exists()
+            else Conversation.new()
+        )
+        result = protect(text, conv, mode="tag" if tags else "surrogate")
+        if map_file is not None:
+            conv.save(map_file, key)
+    except (InputError, ProtectionError, VaultError) as exc:
+        _fail(str(exc))
+    typer.echo(result.text, nl=not result.text.endswith("\n"))
+    if map_file is None:
+        typer.echo("Attention : sans --map, la correspondance est perdue (restitution impossible).", err=True)
+    if report:
+        counts = Counter(s.label for s in result.spans)
+        typer.echo(f"Identifiants remplacés : {sum(counts.values())}", err=True)
+        for label, n in sorted(counts.items()):
+            typer.echo(f"  - {LABEL_FR.get(label, label)} : {n}", err=True)
+        summary = getattr(result.risk, "explanation_fr", None)
+        if isinstance(summary, str):
+            typer.echo(f"Risque indirect : {summary}", err=True)
+
+
+@app.command("reveal")
+def reveal_cmd(
+    source: Annotated[str, typer.Argument(help="Réponse de l'IA (fichier, ou - pour l'entrée standard).")],
+    map_file: Annotated[
+        Path, typer.Option("--map", help="Correspondance chiffrée écrite par « avec protect ».")
+    ],
+) -> None:
+    """Restituer les données d'origine dans la réponse d'une IA."""
+    from avec.protect.api import Conversation, InputError, reveal
+    from avec.protect.vault import VaultError
+
+    text = _read_text(source)
+    if not map_file.exists():
+        _fail("fichier de correspondance introuvable")
+    try:
+        out = reveal(text, Conversation.load(map_file, _vault_key()))
+    except (InputError, VaultError) as exc:
+        _fail(str(exc))
+    typer.echo(out, nl=not out.endswith("\n"))
+
+
+@app.command("detect")
+def detect_cmd(
+    jsonl: Annotated[Path, typer.Option("--jsonl", help="Entrée : une ligne JSON {id, text} par document.")],
+    out: Annotated[Path, typer.Option("--out", help="Sortie : une ligne JSON {id, spans} par document.")],
+) -> None:
+    """Détecter les identifiants d'un corpus (format de prédiction de l'évaluation)."""
+    from rich.progress import Progress
+
+    from avec.protect.pipeline import ProtectionError, default_pipeline
+
+    try:
+        lines = jsonl.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"lecture impossible du fichier d'entrée ({type(exc).__name__})")
+    pipe = default_pipeline()
+    rows: list[str] = []
+    with Progress(console=Console(stderr=True), transient=True, disable=len(lines) < 20) as bar:
+        task = bar.add_task("Détection", total=len(lines))
+        for number, line in enumerate(lines, start=1):
+            bar.advance(task)
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+                doc_id, text = doc["id"], doc["text"]
+                if not isinstance(text, str):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError):
+                _fail(f"ligne {number} mal formée (attendu : un objet JSON avec « id » et « text »)")
+            try:
+                spans = pipe.detect(text)
+            except ProtectionError as exc:
+                _fail(f"ligne {number} : {exc}")
+            found = [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+            rows.append(json.dumps({"id": doc_id, "spans": found}, ensure_ascii=False))
+    out.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+    typer.echo(f"{len(rows)} document(s) traité(s).", err=True)
+
+
+@app.command("demo")
+def demo_cmd() -> None:
+    """Protéger puis restituer une lettre de liaison fictive fournie avec AVEC."""
+    from importlib import resources
+
+    from avec.protect.api import Conversation, protect, reveal
+    from avec.protect.pipeline import ProtectionError
+
+    text = (resources.files("avec") / "data" / "lettre_liaison.txt").read_text(encoding="utf-8")
+    conv = Conversation.new()
+    try:
+        result = protect(text, conv)
+    except ProtectionError as exc:
+        _fail(str(exc))
+    typer.echo("=== 1. Texte protégé : ce qui serait envoyé à l'IA ===")
+    typer.echo("Les noms, dates, numéros et lieux sont remplacés par des valeurs fictives cohérentes ;")
+    typer.echo("les dates sont décalées d'un même nombre de jours, les durées restent justes.\n")
+    typer.echo(result.text)
+    typer.echo(f"\n({len(result.spans)} identifiant(s) remplacé(s).)\n")
+    typer.echo("=== 2. Texte restitué : les données d'origine, remises en place localement ===\n")
+    typer.echo(reveal(result.text, conv))
+
 
 # --- verify commands ---
 

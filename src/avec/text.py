@@ -87,20 +87,30 @@ class Span:
         return text[self.start : self.end]
 
 
+def _accent_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if len(base) == 1 and base != ch:
+            table[code] = base
+    return table
+
+
+_ACCENTS = _accent_table()
+# Lower-casing these would change the length of the text; offsets must stay valid.
+_LOWER_SAFE = {0x130: "i"}
+
+
 def strip_accents(value: str) -> str:
     """Remove diacritics while keeping one character per character (``é`` → ``e``, ``œ`` kept).
 
-    Offsets are preserved because only combining marks produced by NFD are dropped and each
-    base character maps back to one precomposed character.
+    Only Latin letters whose decomposition is one base letter plus combining marks are
+    changed, so offsets into the original text stay valid.
     """
-    out = []
-    for ch in value:
-        decomposed = unicodedata.normalize("NFD", ch)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        out.append(base if len(base) == 1 else ch)
-    return "".join(out)
+    return value.translate(_ACCENTS)
 
 
 def fold(value: str) -> str:
     """Case- and accent-insensitive key for lexicon look-ups (same length as ``value``)."""
-    return strip_accents(value).lower()
+    return value.translate(_LOWER_SAFE).translate(_ACCENTS).lower()

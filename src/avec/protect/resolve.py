@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from avec.text import Span
@@ -25,24 +26,32 @@ def resolve(text: str, spans: Iterable[Span]) -> list[Span]:
     half is worse than a slightly wrong label).
     """
     ordered = sorted(spans, key=lambda s: (-s.score, -s.length, s.start))
+    starts: list[int] = []  # kept spans never overlap, so sorting by start sorts by end too
     kept: list[Span] = []
     for span in ordered:
-        pieces = [(span.start, span.end)]
-        for other in kept:
-            next_pieces = []
-            for a, b in pieces:
-                if other.end <= a or b <= other.start:
-                    next_pieces.append((a, b))
-                    continue
-                if a < other.start:
-                    next_pieces.append((a, other.start))
-                if other.end < b:
-                    next_pieces.append((other.end, b))
-            pieces = next_pieces
-            if not pieces:
-                break
+        pieces = _uncovered(span, starts, kept)
         for a, b in pieces:
             trimmed = _trim(text, a, b) if (a, b) != (span.start, span.end) else (a, b)
             if trimmed:
-                kept.append(Span(trimmed[0], trimmed[1], span.label, span.score, span.source))
-    return sorted(kept, key=lambda s: s.start)
+                piece = Span(trimmed[0], trimmed[1], span.label, span.score, span.source)
+                at = bisect_left(starts, piece.start)
+                starts.insert(at, piece.start)
+                kept.insert(at, piece)
+    return kept
+
+
+def _uncovered(span: Span, starts: list[int], kept: list[Span]) -> list[tuple[int, int]]:
+    """Parts of ``span`` that no kept span covers."""
+    pieces: list[tuple[int, int]] = []
+    cursor = span.start
+    i = max(bisect_left(starts, span.start) - 1, 0)
+    while i < len(kept) and kept[i].start < span.end:
+        other = kept[i]
+        if other.end > cursor:
+            if other.start > cursor:
+                pieces.append((cursor, other.start))
+            cursor = max(cursor, other.end)
+        i += 1
+    if cursor < span.end:
+        pieces.append((cursor, span.end))
+    return pieces

@@ -152,7 +152,7 @@ class EmailDetector(PatternDetector):
     """E-mail addresses, including MSSanté ones."""
 
     PATTERN = re.compile(
-        r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,24}(?![\w@])"
+        r"(?<![\w.+\-'’])[\w.+\-]+(?:['’][\w.+\-]+)*@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,24}(?![\w@])"
     )
     LABEL = Label.MAIL
     SCORE = 0.97

@@ -112,6 +112,25 @@ def _is_particle(tok: Token) -> bool:
     return not tok.is_initial and tok.text.lower() in _PARTICLES
 
 
+def _covered(tokens: Sequence[Token], spans: Sequence[Span]) -> list[bool]:
+    """For each token, whether an earlier detector's span overlaps it (one sweep, sorted)."""
+    intervals = sorted((s.start, s.end) for s in spans)
+    out: list[bool] = []
+    k = 0
+    for tok in tokens:
+        while k < len(intervals) and intervals[k][1] <= tok.start:
+            k += 1
+        hit = False
+        j = k
+        while j < len(intervals) and intervals[j][0] < tok.end:
+            if intervals[j][1] > tok.start:
+                hit = True
+                break
+            j += 1
+        out.append(hit)
+    return out
+
+
 class _Names:
     """Working state for one document: tokens, blocked positions, found names."""
 
@@ -119,17 +138,17 @@ class _Names:
         self.text = doc.text
         self.lex = lex
         self.tokens = tokenize(doc.text)
-        taken = sorted((s.start, s.end) for s in doc.spans)
-        self.blocked = [self._inside(t, taken) for t in self.tokens]
+        self.blocked = _covered(self.tokens, doc.spans)
         self.spans: list[Span] = []
 
-    @staticmethod
-    def _inside(tok: Token, taken: Sequence[tuple[int, int]]) -> bool:
-        return any(a < tok.end and tok.start < b for a, b in taken)
 
     # --- token predicates -------------------------------------------------------------
     def is_first_name(self, tok: Token) -> bool:
-        return tok.is_initial or self.lex.is_first_name(tok.text)
+        if tok.is_initial or self.lex.is_first_name(tok.text):
+            return True
+        # compound first names missing from the lists ("Gérard-Louis"): every part is one
+        parts = tok.text.split("-")
+        return len(parts) > 1 and all(self.lex.is_first_name(p) for p in parts)
 
     def is_eponym_context(self, i: int) -> bool:
         """Token i follows an eponym head ("maladie de", "signe de la") or is a known eponym."""
@@ -496,12 +515,16 @@ class NameDetector(Detector):
 
         if not all(plausible(w) for w in words):
             return False
-        if any(w.is_upper or w.is_initial or not lex.is_common(w.text) for w in words):
+        if words[0].is_initial and not all(
+            w.is_upper or w.is_initial or lex.is_surname(w.text, max_rank=150_000) for w in words[1:]
+        ):
+            return False  # "lit B. Poids": an initial needs a known or capitalised surname
+        if any(w.is_upper or not (w.is_initial or lex.is_common(w.text)) for w in words):
             return True
-        # Only ordinary words, capitalised ("Margot Lopes", "Pierre Blanc"): a frequent first
-        # name followed by frequent surnames is a name far more often than anything else.
+        # Only ordinary words, capitalised ("Margot Lopes", "Pierre Blanc", "J. Blanc"): a
+        # frequent first name followed by frequent surnames is a name far more often than not.
         first, rest = words[0], words[1:]
-        return lex.is_first_name(first.text, max_rank=3000) and all(
+        return (first.is_initial or lex.is_first_name(first.text, max_rank=3000)) and all(
             lex.is_surname(w.text, max_rank=20_000) or lex.is_first_name(w.text, max_rank=3000)
             for w in rest
         )

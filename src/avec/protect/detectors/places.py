@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
 
@@ -46,6 +47,11 @@ _CITY_TRIGGER = re.compile(
     re.IGNORECASE,
 )
 _CITY = re.compile(rf"(?:(?:Le|La|Les|L['’])\s+)?{_CAP}(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?")
+# The place at the head of a letter: "Bordeaux, le 14/03/2024", "Saint-Malo, le 3 mai 2024".
+_LETTER_PLACE = re.compile(
+    rf"(?m)^[ \t]*({_CAP}(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?),[ \t]+le[ \t]+"
+    r"(?:\d{1,2}(?:er)?[ /.-]|\d{1,2}[ \t]+[a-zéû]+|(?:lun|mar|mercre|jeu|vendre|same)di\b|dimanche\b)"
+)
 _NOT_CITY = frozenset(
     {"domicile", "l", "la", "le", "les", "un", "une", "son", "sa", "ses", "mon", "ma", "leur", "notre",
      "cette", "ce", "ehpad", "hopital", "jour", "j", "h", "pres", "proximite", "nouveau", "nouveaux"}
@@ -127,4 +133,26 @@ class CityDetector(Detector):
             if fold(words[0]) in _NOT_CITY and len(words) == 1:
                 continue
             spans.append(Span(m.start(), m.end(), Label.VILLE, 0.8, self.name))
-        return spans
+        for m in _LETTER_PLACE.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), Label.VILLE, 0.8, self.name))
+        return spans + _propagate_cities(text, [*doc.spans, *spans])
+
+
+def _propagate_cities(text: str, spans: list[Span]) -> list[Span]:
+    """Other capitalised mentions of a city already found (after a postal code, "née à")."""
+    names = {text[s.start : s.end] for s in spans if s.label == Label.VILLE}
+    names = {n for n in names if len(n) >= 3 and n[0].isupper()}
+    if not names:
+        return []
+    taken = sorted((s.start, s.end) for s in spans)
+    starts = [a for a, _ in taken]
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    found: list[Span] = []
+    for m in re.finditer(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, flags=re.IGNORECASE):
+        i = bisect_right(starts, m.start()) - 1
+        overlaps = (i >= 0 and taken[i][1] > m.start()) or (
+            i + 1 < len(taken) and taken[i + 1][0] < m.end()
+        )
+        if m.group(0)[0].isupper() and not overlaps:
+            found.append(Span(m.start(), m.end(), Label.VILLE, 0.75, "cities"))
+    return found

@@ -1,0 +1,263 @@
+"""Restoring the originals in an answer written with surrogates.
+
+An AI rarely copies a surrogate verbatim: it changes case (``MARTIN``, ``martin``), writes
+``Madame Martin`` where the request said ``Mme Martin``, names only the surname, breaks a line in
+the middle of a name or rewrites a tag as ``[nom_1]``. Each vault entry therefore gives two
+needles: the exact surrogate, and a tolerant pattern matched on a case- and accent-folded copy
+of the answer (same length, so offsets carry over). Where several needles match, the leftmost
+wins, then the longest, then the exact one.
+
+:class:`StreamRevealer` applies the same scan to a stream of chunks and holds back only a tail
+short enough to be the beginning of a surrogate, so a surrogate cut between two chunks never
+reaches the client unrevealed, and the concatenated output equals :func:`reveal_text`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from avec.protect.vault import Entry, VaultExpiredError
+from avec.text import fold
+
+_GAP = 8  # most whitespace accepted where the surrogate has one space or hyphen
+_WORD = re.compile(r"\w")
+TAG_SHAPE = re.compile(r"\[([^\W\d_]+)_(\d+(?:\.\d+)?)\]")
+_DIGIT_LABELS = frozenset({"TEL", "SECU", "IBAN", "RPPS", "IPP", "NDA", "ZIP"})
+_LITERAL_LABELS = frozenset({"MAIL", "URL"})
+_CASED_LABELS = frozenset({"NOM", "PRENOM", "VILLE", "HOPITAL", "ADRESSE", "DATE", "DATE_NAISSANCE"})
+
+
+def fold_same_length(text: str) -> str:
+    """Fold case and accents character by character, guaranteeing the same length."""
+    out = []
+    for ch in text:
+        f = fold(ch)
+        out.append(f if len(f) == 1 else ch)
+    return "".join(out)
+
+
+def is_word_char(ch: str) -> bool:
+    """Whether ``ch`` counts as a letter or digit for word boundaries (regex ``\\w``)."""
+    return bool(_WORD.fullmatch(ch))
+
+
+def bounded(body: str, value: str) -> str:
+    """Add word boundaries on the sides of ``value`` that are letters or digits."""
+    head = r"(?<!\w)" if value and is_word_char(value[0]) else ""
+    tail = r"(?!\w)" if value and is_word_char(value[-1]) else ""
+    return head + body + tail
+
+
+def needle(surrogate: str, label: str) -> tuple[str, int]:
+    """The tolerant pattern for a surrogate, to match on folded text, and its longest match.
+
+    Returns:
+        A regex source without capturing groups, and an upper bound of the match length.
+    """
+    folded = fold_same_length(surrogate)
+    tag = TAG_SHAPE.fullmatch(folded)
+    if tag is not None:
+        sp = r"\s{0,3}"
+        body = rf"\[{sp}{re.escape(tag[1])}{sp}_{sp}{re.escape(tag[2])}{sp}\]"
+        return body, len(folded) + 12
+    if label in _DIGIT_LABELS:
+        chars = [c for c in folded if c.isalnum()]
+        if not chars:
+            return bounded(re.escape(folded), folded), len(folded)
+        body = r"[\s.\-]{0,3}".join(re.escape(c) for c in chars)
+        return bounded(body, folded), len(chars) * 4
+    if label in _LITERAL_LABELS:
+        return bounded(re.escape(folded), folded), len(folded)
+    parts: list[str] = []
+    longest = 0
+    pieces = re.findall(r"\s+|-|[^\s-]+", folded)
+    for i, piece in enumerate(pieces):
+        # a separator between two parts may be respaced or broken across lines; one at an
+        # edge is matched literally, or it would swallow the text around the surrogate
+        if (piece.isspace() or piece == "-") and 0 < i < len(pieces) - 1:
+            parts.append(rf"(?:\s{{1,{_GAP}}}|\s{{0,3}}-\s{{0,3}})")
+            longest += _GAP
+        else:
+            parts.append(re.escape(piece))
+            longest += len(piece)
+    return bounded("".join(parts), folded), longest
+
+
+def _case_style(text: str) -> str:
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return "upper"
+    if letters and all(c.islower() for c in letters):
+        return "lower"
+    if letters and letters[0].isupper():
+        return "title"
+    return "mixed"
+
+
+def _restyle(original: str, style: str) -> str:
+    if style == "upper":
+        return original.upper()
+    if style == "lower":
+        return original.lower()
+    if style == "title":
+        return re.sub(r"[^\W\d_]+", lambda m: m[0][:1].upper() + m[0][1:].lower(), original)
+    return original
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One surrogate found in an answer: ``answer[start:end]`` becomes ``entry``'s original."""
+
+    start: int
+    end: int
+    entry: Entry
+    replacement: str
+
+
+class Matcher:
+    """Finds the surrogates of a set of vault entries in a text.
+
+    Args:
+        entries: the vault's entries (expired ones included: revealing them raises).
+    """
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self._exact: dict[str, Entry] = {}
+        groups: dict[str, list[Entry]] = {}
+        needles: dict[str, tuple[str, int]] = {}
+        for e in entries:
+            self._exact[e.surrogate] = e
+            key = fold_same_length(e.surrogate)
+            groups.setdefault(key, []).append(e)
+            needles.setdefault(key, needle(e.surrogate, e.label))
+        exact = sorted(self._exact, key=lambda s: (-len(s), s))
+        self._exact_re = re.compile("|".join(bounded(re.escape(s), s) for s in exact)) if exact else None
+        self._keys = sorted(groups, key=lambda k: (-len(k), k))
+        self._groups = groups
+        self._fuzzy_re = (
+            re.compile("|".join(f"({needles[k][0]})" for k in self._keys)) if self._keys else None
+        )
+        self.max_length = max([len(s) for s in exact] + [n[1] for n in needles.values()] + [0])
+
+    def __bool__(self) -> bool:
+        return bool(self._exact)
+
+    def _resolve(self, key: str, matched: str) -> tuple[Entry, str]:
+        group = self._groups[key]
+        first = next((e for e in group if not e.part), group[0])
+        if first.label not in _CASED_LABELS or TAG_SHAPE.fullmatch(first.surrogate):
+            return first, first.original
+        style = _case_style(matched)
+        for e in group:
+            if _case_style(e.surrogate) == style:
+                return e, e.original
+        return first, _restyle(first.original, style)
+
+    def scan(self, raw: str, folded: str, pos: int, until: int | None = None) -> list[Match]:
+        """Non-overlapping matches starting at or after ``pos`` (and before ``until``)."""
+        out: list[Match] = []
+        limit = len(raw) if until is None else until
+        ex = fz = None
+        while pos < limit:
+            if self._exact_re is not None and (ex is None or ex.start() < pos):
+                ex = self._exact_re.search(raw, pos)
+            if self._fuzzy_re is not None and (fz is None or fz.start() < pos):
+                fz = self._fuzzy_re.search(folded, pos)
+            best: Match | None = None
+            if ex is not None:
+                best = Match(ex.start(), ex.end(), self._exact[ex[0]], self._exact[ex[0]].original)
+            if fz is not None and (
+                best is None or fz.start() < best.start or (fz.start() == best.start and fz.end() > best.end)
+            ):
+                key = self._keys[(fz.lastindex or 1) - 1]
+                entry, replacement = self._resolve(key, raw[fz.start() : fz.end()])
+                best = Match(fz.start(), fz.end(), entry, replacement)
+            if best is None or best.start >= limit:
+                break
+            out.append(best)
+            pos = best.end
+        return out
+
+
+def _apply(raw: str, start: int, end: int, matches: list[Match], check: Callable[[Entry], None]) -> str:
+    out, cur = [], start
+    for m in matches:
+        check(m.entry)
+        out.append(raw[cur : m.start])
+        out.append(m.replacement)
+        cur = m.end
+    out.append(raw[cur:end])
+    return "".join(out)
+
+
+def expiry_check(now: float) -> Callable[[Entry], None]:
+    """A check refusing entries expired at ``now``."""
+
+    def check(entry: Entry) -> None:
+        if entry.expired(now):
+            raise VaultExpiredError(
+                "la correspondance des pseudonymes a expiré : impossible de restituer les "
+                "données d'origine (protégez à nouveau le document)"
+            )
+
+    return check
+
+
+def reveal_text(answer: str, matcher: Matcher, check: Callable[[Entry], None] = lambda e: None) -> str:
+    """Replace every surrogate found in ``answer`` by its original."""
+    if not matcher or not answer:
+        return answer
+    return _apply(answer, 0, len(answer), matcher.scan(answer, fold_same_length(answer), 0), check)
+
+
+class StreamRevealer:
+    """Reveal a streamed answer chunk by chunk.
+
+    Output is released as soon as it cannot be part of a surrogate; at most
+    ``matcher.max_length + 1`` characters are held back. Concatenating every :meth:`feed` result
+    and :meth:`flush` gives exactly :func:`reveal_text` of the whole answer.
+    """
+
+    def __init__(self, matcher: Matcher, check: Callable[[Entry], None] = lambda e: None) -> None:
+        self._matcher = matcher
+        self._check = check
+        self._hold = matcher.max_length + 2
+        self._buf = ""
+        self._ctx = ""  # the last released raw character, for word-boundary look-behind
+
+    def feed(self, chunk: str) -> str:
+        """Add a chunk; return the revealed text that is now safe to send."""
+        self._buf += chunk
+        if not self._matcher:
+            out, self._buf = self._buf, ""
+            return out
+        safe = len(self._buf) - self._hold
+        if safe <= 0:
+            return ""
+        return self._release(safe)
+
+    def flush(self) -> str:
+        """Reveal and return everything still held (call once, at the end of the stream)."""
+        out = self._release(len(self._buf), final=True) if self._buf else ""
+        return out
+
+    def _release(self, safe: int, final: bool = False) -> str:
+        text = self._ctx + self._buf
+        base = len(self._ctx)
+        matches = self._matcher.scan(text, fold_same_length(text), base) if self._matcher else []
+        cut = base + safe
+        kept: list[Match] = []
+        for m in matches:
+            if final or m.end <= cut:
+                kept.append(m)
+            else:
+                cut = min(cut, m.start) if m.start < cut else cut
+                break
+        if final:
+            cut = len(text)
+        out = _apply(text, base, cut, kept, self._check)
+        self._ctx = text[cut - 1 : cut] if cut > 0 else self._ctx
+        self._buf = text[cut:]
+        return out
