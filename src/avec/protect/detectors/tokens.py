@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from avec.text import fold
 
@@ -11,6 +11,7 @@ from avec.text import fold
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|\n|[^\w\s]", re.UNICODE)
 # Elided articles and pronouns split off a word ("l'infirmière", "d'Angers"), but not the
 # capitalised prefixes of surnames ("N'Diaye", "O'Brien", "D'Amico").
+_WORD_ONLY = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]*)*")
 _ELISION = re.compile(r"^(qu|jusqu|lorsqu|puisqu|[ldjmnstc])['’](?=\w)", re.IGNORECASE)
 
 
@@ -21,16 +22,13 @@ class Token:
     start: int
     end: int
     text: str
+    # Computed once: the name rules consult them many times per token.
+    key: str = field(init=False, repr=False, compare=False)
+    is_word: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """Lower-case, accent-free form used for look-ups."""
-        return fold(self.text.rstrip("."))
-
-    @property
-    def is_word(self) -> bool:
-        """Letters only (with inner hyphens or apostrophes)."""
-        return all(c.isalpha() or c in "-'’" for c in self.text)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", fold(self.text.rstrip(".")))
+        object.__setattr__(self, "is_word", _WORD_ONLY.fullmatch(self.text) is not None)
 
     @property
     def is_initial(self) -> bool:
