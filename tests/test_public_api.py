@@ -4,7 +4,9 @@ import avec
 
 
 def test_public_names() -> None:
-    assert sorted(avec.__all__) == ["Conversation", "Label", "Protected", "Span", "protect", "reveal"]
+    assert sorted(avec.__all__) == [
+        "Conversation", "Finding", "Label", "Protected", "Span", "protect", "reveal", "verify",
+    ]
     for name in avec.__all__:
         assert hasattr(avec, name)
 

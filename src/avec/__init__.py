@@ -2,6 +2,7 @@
 
 from avec.protect.api import Conversation, Protected, protect, reveal
 from avec.text import Label, Span
+from avec.verify import Finding, verify
 
-__all__ = ["Conversation", "Label", "Protected", "Span", "protect", "reveal"]
+__all__ = ["Conversation", "Finding", "Label", "Protected", "Span", "protect", "reveal", "verify"]
 __version__ = "0.1.0"

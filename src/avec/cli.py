@@ -193,5 +193,36 @@ def demo_cmd() -> None:
 # --- verify commands ---
 
 
+@app.command("verify")
+def verify_cmd(
+    answer: Annotated[
+        str | None, typer.Argument(help="Réponse de l'IA à vérifier (fichier, ou - pour l'entrée standard).")
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option("--source", help="Document donné à l'IA (active la vérification des sources)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Sortie : text (lisible) ou json.")] = "text",
+    jsonl: Annotated[
+        Path | None, typer.Option("--jsonl", help="Lot : une ligne JSON {id, source, output} par réponse.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Lot : fichier de sortie {id, findings}.")] = None,
+) -> None:
+    """Vérifier une réponse d'IA : médicaments, unités, doses, fidélité à la source, références."""
+    from avec.verify.report import run_batch, run_single
+
+    if jsonl is not None:
+        if out is None or answer is not None:
+            _fail("en mode lot, donnez --jsonl ENTRÉE et --out SORTIE, sans fichier de réponse")
+        run_batch(jsonl, out, _fail)
+        return
+    if answer is None:
+        _fail("indiquez le fichier de la réponse à vérifier (ou - pour l'entrée standard)")
+    if fmt not in ("text", "json"):
+        _fail("format inconnu : choisissez text ou json")
+    src = _read_text(str(source)) if source is not None else None
+    run_single(_read_text(answer), src, fmt, _fail)
+
+
 if __name__ == "__main__":
     app()

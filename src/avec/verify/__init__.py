@@ -1,0 +1,9 @@
+"""Checking generated answers: drugs, units and doses, grounding in a source, citations.
+
+``from avec.verify import verify, Finding``; each check is also usable alone.
+"""
+
+from avec.verify.api import CHECKS, VerifyInputError, verify
+from avec.verify.findings import TYPE_FR, Finding, FindingType, Severity
+
+__all__ = ["CHECKS", "TYPE_FR", "Finding", "FindingType", "Severity", "VerifyInputError", "verify"]

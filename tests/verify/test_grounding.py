@@ -1,0 +1,36 @@
+from avec.verify.grounding import check_drugs_grounded, check_numbers
+
+SOURCE = (
+    "Patiente de 72 ans, séjour de 6 jours. Kaliémie 5,2 mmol/L, créatinine 110 µmol/L. "
+    "Sortie sous ramipril 2,5 mg le soir et Doliprane 1000 mg trois fois par jour. "
+    "MMSE 24/30. Sortie le 4 mars 2026."
+)
+
+
+def test_normalised_values_are_grounded() -> None:
+    answer = (
+        "Patiente de 72 ans hospitalisée 6 jours ; kaliémie 5.2 mmol/L ; créatinine 110 µmol/L ; "
+        "ramipril 2,5 mg le soir, paracétamol 1 g trois fois par jour ; MMSE 24/30 ; sortie le 04/03/2026."
+    )
+    assert check_numbers(answer, SOURCE) == []
+    assert check_drugs_grounded(answer, SOURCE) == []
+
+
+def test_changed_values_and_added_drug() -> None:
+    answer = (
+        "Ramipril 5 mg le soir, kaliémie 5,8 mmol/L, MMSE 21/30, sortie le 5 mars 2026, ajout de Kardégic."
+    )
+    numbers = [answer[f.start : f.end] for f in check_numbers(answer, SOURCE)]
+    assert numbers == ["5 mg", "5,8 mmol/L", "21/30", "5 mars 2026"]
+    drugs = [answer[f.start : f.end] for f in check_drugs_grounded(answer, SOURCE)]
+    assert drugs == ["Kardégic"]
+
+
+def test_dose_compared_with_the_same_drug() -> None:
+    source = "Traitement : bisoprolol 5 mg le matin ; amlodipine 10 mg le soir."
+    answer = "Traitement : bisoprolol 10 mg le matin ; amlodipine 10 mg le soir."
+    assert [answer[f.start : f.end] for f in check_numbers(answer, source)] == ["10 mg"]
+
+
+def test_no_source_no_grounding() -> None:
+    assert check_numbers("CRP 40 mg/L", None) == []
