@@ -49,6 +49,13 @@ LABEL_FR: dict[str, str] = {
 }
 
 
+#: French month names, January first, spelled with their accents.
+FRENCH_MONTHS: tuple[str, ...] = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A labelled range ``[start, end)`` of a text, in Python ``str`` offsets.

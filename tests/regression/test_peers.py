@@ -37,7 +37,7 @@ from typing import Any
 
 import pytest
 
-from avec.text import Span
+from avec.text import FRENCH_MONTHS, Span
 
 PEERS = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "peers"
 KNOWN_FAILURES_FILE = Path(__file__).with_name("known_failures.json")
@@ -80,20 +80,7 @@ _SEP = r"[\s.-]?"
 NIR_SHAPE = re.compile(
     rf"(?<![\w-])[12]{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}(?:\d{{2}}|2[AB]){_SEP}\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{2}}(?![\w-])"
 )
-_MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+_MONTHS = list(FRENCH_MONTHS)
 DATE_SHAPES = (
     re.compile(r"(?<!\d)(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4}|\d{2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),

@@ -11,22 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from avec.text import fold
+from avec.text import FRENCH_MONTHS, fold
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+_MONTHS = FRENCH_MONTHS
 _ABBR = ("janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc")
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _MONTH_INDEX: dict[str, tuple[int, bool]] = {}

@@ -11,26 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterator
 
-from avec.text import fold
+from avec.text import FRENCH_MONTHS, fold
 from avec.verify.dosing import attach
 from avec.verify.drugs import DrugMention, find_mentions
 from avec.verify.findings import Finding, FindingType, Severity
 from avec.verify.quantities import convert, dimension, find_quantities, parse_number
 
-_MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
+_MONTHS = {fold(name): i for i, name in enumerate(FRENCH_MONTHS, start=1)}
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/-]|[.,]\d)")
 _TEXT_DATE = re.compile(
     r"(?<!\d)(\d{1,2})(?:er)?\s+(" + "|".join(_MONTHS) + r")(?:\s+(\d{4}))?(?!\d)", re.IGNORECASE
