@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/avec demo
+	$(VENV)/bin/avec serve
 
 test: $(STAMP)
 	$(PY) -m pytest -q

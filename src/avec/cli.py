@@ -24,6 +24,36 @@ def main() -> None:
     """AVEC : protéger, vérifier, mesurer, communiquer (clés A.V.E.C. de la HAS)."""
 
 
+# --- serve command (web companion) ---
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[
+        str, typer.Option("--host", help="Adresse d'écoute (127.0.0.1 : ce poste seulement).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
+) -> None:
+    """Lancer le compagnon web sur http://127.0.0.1:8000 (base SQLite locale par défaut)."""
+    import uvicorn
+
+    from avec.catalog import CatalogError
+    from avec.config import get_settings
+    from avec.journal import JournalError
+    from avec.protect.vault import VaultError
+    from avec.web import create_app
+
+    try:
+        loopback = host in ("127.0.0.1", "localhost", "::1")
+        hosts = ["127.0.0.1", "localhost", "[::1]"] if loopback else None
+        web_app = create_app(get_settings(), allowed_hosts=hosts)
+    except (JournalError, CatalogError, VaultError) as exc:
+        typer.echo(f"Erreur : {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"AVEC : compagnon disponible sur http://{host}:{port} (Ctrl+C pour arrêter).", err=True)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+
+
 # --- protect commands (protect, reveal, detect, demo) ---
 
 

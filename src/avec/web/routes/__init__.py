@@ -1,0 +1,1 @@
+"""HTTP routes of the companion: server-rendered pages and the JSON analysis endpoint."""
