@@ -42,7 +42,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # uvicorn may serve requests from a thread pool.
         kwargs["connect_args"] = {"check_same_thread": False}
     elif schema is not None:

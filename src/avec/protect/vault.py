@@ -151,7 +151,7 @@ def load_key(settings: Settings) -> bytes:
         return key
     path = Path(settings.data_dir) / "vault.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -238,7 +238,7 @@ class FileStore:
 
     def save(self, conversation_id: str, blob: bytes) -> None:
         path = self._path(conversation_id)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(blob)
