@@ -54,6 +54,13 @@ def serve_cmd(
     uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
 
 
+# --- gateway commands (gateway serve, gateway check, gateway key) ---
+
+from avec.gateway.cli import gateway_app  # noqa: E402  (a light module: typer only at import)
+
+app.add_typer(gateway_app, name="gateway")
+
+
 # --- protect commands (protect, reveal, detect, demo) ---
 
 

@@ -1,0 +1,305 @@
+"""``POST /v1/chat/completions``: authenticate, protect, forward, reveal, verify, journal.
+
+Order matters for privacy: nothing is sent upstream until every string of the request is
+protected under the policy; any failure before that point refuses the request (fail closed).
+The conversation is saved before the upstream call, so its mapping survives a dropped client.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from avec.gateway.auth import Principal
+from avec.gateway.config import ModelEntry, SystemConfig
+from avec.gateway.conversations import HEADER
+from avec.gateway.errors import GatewayError, bad_request, forbidden, protection_failed
+from avec.gateway.findings import counts_header, extension, finding_counts, run_verification, summary_header
+from avec.gateway.policy import BlockedCategoryError, PolicyDetector, blocked_message, resolve_policy
+from avec.gateway.protection import ProtectedRequest, RequestProtector, protect_request
+from avec.gateway.records import RequestRecord, code_or_none, safe_record
+from avec.gateway.revealing import reveal_message
+from avec.gateway.state import GatewayState
+from avec.gateway.streaming import StreamTransformer
+from avec.gateway.upstream import malformed, sse_events
+from avec.impact import estimate_tokens
+from avec.protect.api import Conversation, InputError, InputTooLargeError
+from avec.protect.vault import VaultError
+
+TASK_HEADER = "X-AVEC-Task"
+
+
+async def read_body(request: Request, state: GatewayState) -> dict[str, Any]:
+    """The JSON body, within the size limit.
+
+    Raises:
+        GatewayError: 413 too large, 400 not a JSON object.
+    """
+    limit = state.config.options.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise GatewayError(413, "avec_body_too_large", f"Requête trop volumineuse (maximum {limit} octets).")
+    raw = await request.body()
+    if len(raw) > limit:
+        raise GatewayError(413, "avec_body_too_large", f"Requête trop volumineuse (maximum {limit} octets).")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise bad_request(
+            "avec_invalid_json", "Corps de requête invalide : un objet JSON est attendu."
+        ) from None
+    if not isinstance(body, dict):
+        raise bad_request("avec_invalid_json", "Corps de requête invalide : un objet JSON est attendu.")
+    return body
+
+
+def _route(state: GatewayState, body: dict[str, Any]) -> tuple[SystemConfig, ModelEntry]:
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise bad_request("avec_missing_model", "Le champ « model » est obligatoire.", "model")
+    found = state.config.find_model(model)
+    if found is None:
+        raise GatewayError(
+            404, "model_not_found", "Modèle inconnu de la passerelle AVEC (voir GET /v1/models)."
+        )
+    if body.get("logprobs") or body.get("top_logprobs"):
+        raise bad_request(
+            "avec_logprobs_unsupported",
+            "Les logprobs ne sont pas pris en charge : ils exposeraient les pseudonymes.",
+            "logprobs",
+        )
+    return found
+
+
+def _protect_sync(
+    state: GatewayState,
+    body: dict[str, Any],
+    key: str,
+    owner: str,
+    policy_detector: PolicyDetector,
+    scope: str,
+) -> tuple[Conversation, ProtectedRequest]:
+    conversations = state.conversations
+    conversation = conversations.load(key, owner)
+    protector = RequestProtector(conversation, policy_detector, state.cache, scope, state.settings)
+    protected = protect_request(body, protector)
+    conversations.save(key, owner, conversation)
+    return conversation, protected
+
+
+async def _protect(
+    state: GatewayState,
+    body: dict[str, Any],
+    principal: Principal,
+    system: SystemConfig,
+    client_id: str,
+    rec: RequestRecord,
+) -> tuple[Conversation, ProtectedRequest]:
+    """Protect the request; every failure becomes a French refusal and nothing is sent."""
+    policy = resolve_policy(state.config, system, principal)
+    conversations = state.conversations
+    key, owner = conversations.storage_key(principal, client_id), conversations.owner(principal)
+    detector = PolicyDetector(state.pipeline(), policy)
+    try:
+        async with conversations.lock(key):
+            return await anyio.to_thread.run_sync(
+                _protect_sync,
+                state,
+                body,
+                key,
+                owner,
+                detector,
+                f"{key}|{policy.fingerprint()}",
+                limiter=state.limiter,
+            )
+    except GatewayError:
+        raise
+    except BlockedCategoryError as exc:
+        rec.status, rec.error_code, rec.blocked = "blocked", "avec_blocked_category", dict(exc.labels)
+        raise forbidden(
+            "avec_blocked_category", blocked_message(exc.labels, system.name or system.id)
+        ) from None
+    except InputTooLargeError:
+        raise GatewayError(
+            413, "avec_text_too_large", "Un message dépasse la taille maximale protégeable."
+        ) from None
+    except InputError:
+        raise bad_request("avec_invalid_message", "Un message n'a pas pu être lu.") from None
+    except Exception:  # ProtectionError, VaultError, anything: fail closed, nothing is sent
+        raise protection_failed() from None
+
+
+def _tokens(rec: RequestRecord, usage: Any, sent: dict[str, Any], answers: list[str]) -> None:
+    if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
+        rec.prompt_tokens = (
+            usage.get("prompt_tokens") if isinstance(usage.get("prompt_tokens"), int) else None
+        )
+        rec.completion_tokens = usage["completion_tokens"]
+        return
+    rec.tokens_estimated = True
+    rec.prompt_tokens = estimate_tokens(json.dumps(sent.get("messages", []), ensure_ascii=False))
+    rec.completion_tokens = sum(estimate_tokens(a) for a in answers)
+
+
+async def _finish_record(state: GatewayState, rec: RequestRecord, t0: float) -> None:
+    rec.latency_ms = (time.perf_counter() - t0) * 1000
+    with anyio.CancelScope(shield=True):  # record even when the client went away
+        await anyio.to_thread.run_sync(safe_record, state.journal, rec)
+
+
+async def chat_completions(request: Request, state: GatewayState) -> Response:
+    """Handle one chat completion request (stream or not)."""
+    t0 = time.perf_counter()
+    principal = state.keys.authenticate(request.headers.get("authorization"))
+    body = await read_body(request, state)
+    system, model = _route(state, body)
+    client_id = state.conversations.client_id(request.headers.get(HEADER), body)
+    rec = RequestRecord(
+        created_at=datetime.now(UTC),
+        key_id=principal.id,
+        team=principal.team,
+        system_id=system.id,
+        model=model.name,
+        stream=bool(body.get("stream")),
+        task=code_or_none(request.headers.get(TASK_HEADER)),
+        provider=system.provider,
+        ecologits_model=model.ecologits_model or model.upstream_name,
+        mix=state.config.options.electricity_mix,
+    )
+    try:
+        conversation, protected = await _protect(state, body, principal, system, client_id, rec)
+    except GatewayError as err:
+        if rec.status == "ok":
+            rec.status, rec.error_code = "error", err.code
+        await _finish_record(state, rec, t0)
+        raise
+    rec.replaced, rec.allowed = dict(protected.replaced), dict(protected.allowed)
+    sent = protected.body
+    sent["model"] = model.upstream_name
+    headers = {
+        HEADER: client_id.encode("ascii", "replace").decode(),
+        "X-AVEC-Replaced": counts_header(protected.replaced),
+    }
+    if rec.stream:
+        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0)
+    try:
+        data = await state.upstream.complete(system, sent)
+        choices = [_reveal_choice(c, conversation) for c in data["choices"]]
+    except GatewayError as err:
+        rec.status, rec.error_code = "error", err.code
+        await _finish_record(state, rec, t0)
+        raise
+    answers = [str((c.get("message") or {}).get("content") or "") for c in choices]
+    findings, status = await anyio.to_thread.run_sync(
+        run_verification, state.verifier, answers, protected.source
+    )
+    _tokens(rec, data.get("usage"), sent, answers)
+    rec.finding_counts = dict(finding_counts(findings))
+    out = {**data, "model": model.name, "choices": choices}
+    out["avec"] = extension(
+        conversation_id=client_id,
+        system_id=system.id,
+        replaced=protected.replaced,
+        allowed=protected.allowed,
+        findings=findings,
+        status=status,
+    )
+    headers["X-AVEC-Findings"] = summary_header(findings, status)
+    await _finish_record(state, rec, t0)
+    return JSONResponse(out, headers=headers)
+
+
+def _reveal_choice(choice: Any, conversation: Conversation) -> dict[str, Any]:
+    if not isinstance(choice, dict) or not isinstance(choice.get("message"), dict):
+        raise malformed("choix sans message")
+    try:
+        message = reveal_message(choice["message"], conversation)
+    except VaultError:
+        raise GatewayError(
+            502,
+            "avec_reveal_failed",
+            "Restitution impossible : la correspondance des pseudonymes a expiré.",
+            "api_error",
+        ) from None
+    rest = {k: v for k, v in choice.items() if k != "logprobs"}
+    return {**rest, "message": message}
+
+
+def _sse(data: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n\n"
+
+
+async def _stream(
+    state: GatewayState,
+    system: SystemConfig,
+    sent: dict[str, Any],
+    body: dict[str, Any],
+    conversation: Conversation,
+    protected: ProtectedRequest,
+    rec: RequestRecord,
+    headers: dict[str, str],
+    t0: float,
+) -> Response:
+    raw_options = body.get("stream_options")
+    options: dict[str, Any] = raw_options if isinstance(raw_options, dict) else {}
+    wants_usage = bool(options.get("include_usage"))
+    if system.stream_usage:
+        sent["stream_options"] = {**options, "include_usage": True}
+    try:
+        response = await state.upstream.open_stream(system, sent)
+    except GatewayError as err:
+        rec.status, rec.error_code = "error", err.code
+        await _finish_record(state, rec, t0)
+        raise
+    transformer = StreamTransformer(conversation, rec.model, wants_usage)
+    name = system.name or system.id
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            async for event in sse_events(response, name):
+                for chunk in transformer.process(event):
+                    if rec.ttft_ms is None and any(
+                        (c.get("delta") or {}).get("content") for c in chunk["choices"]
+                    ):
+                        rec.ttft_ms = (time.perf_counter() - t0) * 1000
+                    yield _sse(chunk)
+            for chunk in transformer.finish():
+                yield _sse(chunk)
+            answers = transformer.answers()
+            findings, status = await anyio.to_thread.run_sync(
+                run_verification, state.verifier, answers, protected.source
+            )
+            rec.finding_counts = dict(finding_counts(findings))
+            _tokens(rec, transformer.usage, sent, answers)
+            ext = extension(
+                conversation_id=headers[HEADER],
+                system_id=system.id,
+                replaced=protected.replaced,
+                allowed=protected.allowed,
+                findings=findings,
+                status=status,
+            )
+            yield _sse({**transformer.last_template(), "choices": [], "avec": ext})
+            yield b"data: [DONE]\n\n"
+        except GatewayError as err:
+            rec.status, rec.error_code = "error", err.code
+            yield _sse(err.body())
+        except VaultError:
+            rec.status, rec.error_code = "error", "avec_reveal_failed"
+            yield _sse(GatewayError(502, "avec_reveal_failed", "Restitution impossible.", "api_error").body())
+        finally:
+            with anyio.CancelScope(shield=True):  # also when the client disconnects
+                await response.aclose()
+                await _finish_record(state, rec, t0)
+
+    headers["X-AVEC-Findings"] = "stream"
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={**headers, "Cache-Control": "no-cache"}
+    )

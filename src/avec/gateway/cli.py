@@ -1,0 +1,100 @@
+"""``avec gateway``: serve the OpenAI-compatible gateway, check its file, make client keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+gateway_app = typer.Typer(
+    name="gateway",
+    help="Passerelle compatible OpenAI : protège les requêtes, restitue et vérifie les réponses.",
+    no_args_is_help=True,
+)
+
+_ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Fichier de configuration YAML/JSON (sinon AVEC_GATEWAY_CONFIG)."),
+]
+
+
+def _settings(config: Path | None) -> object:
+    from avec.gateway.config import GatewaySettings
+
+    settings = GatewaySettings()
+    if config is not None:
+        settings = settings.model_copy(update={"gateway_config": config})
+    return settings
+
+
+@gateway_app.command("serve")
+def serve_cmd(
+    config: _ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Adresse d'écoute (défaut 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port d'écoute (défaut 8088).")] = None,
+) -> None:
+    """Lancer la passerelle (POST /v1/chat/completions, GET /v1/models)."""
+    import uvicorn
+
+    from avec.gateway import ConfigError, GatewaySettings, create_app
+
+    settings = _settings(config)
+    if not isinstance(settings, GatewaySettings):  # pragma: no cover - typing guard
+        raise typer.Exit(2)
+    try:
+        app = create_app(settings)
+    except (ConfigError, ValueError) as exc:
+        typer.echo(f"Erreur : {exc}", err=True)
+        raise typer.Exit(2) from None
+    # access_log off: request lines are harmless, but nothing about requests is logged by design.
+    uvicorn.run(app, host=host or settings.gateway_host, port=port or settings.gateway_port, access_log=False)
+
+
+@gateway_app.command("check")
+def check_cmd(config: _ConfigOption = None) -> None:
+    """Vérifier le fichier de configuration et la présence des clés amont."""
+    import os
+
+    from avec.gateway import ConfigError, load_config
+
+    path = config or getattr(_settings(None), "gateway_config", None)
+    if path is None:
+        typer.echo("Erreur : indiquez --config ou AVEC_GATEWAY_CONFIG.", err=True)
+        raise typer.Exit(2)
+    try:
+        cfg = load_config(Path(path))
+    except ConfigError as exc:
+        typer.echo(f"Erreur : {exc}", err=True)
+        raise typer.Exit(2) from None
+    for system in cfg.systems:
+        key = (
+            "sans clé"
+            if not system.api_key_env
+            else (
+                "clé présente"
+                if os.environ.get(system.api_key_env)
+                else f"clé ABSENTE ({system.api_key_env})"
+            )
+        )
+        health = "données de santé autorisées" if system.health_data else "non homologué santé"
+        models = ", ".join(m.name for m in system.models)
+        typer.echo(f"- {system.id} : {system.base_url} ; {health} ; {key} ; modèles : {models}")
+    typer.echo(f"{len(cfg.keys)} clé(s) client, {len(cfg.teams)} équipe(s). Configuration valide.")
+
+
+@gateway_app.command("key")
+def key_cmd(
+    key_id: Annotated[str, typer.Option("--id", help="Identifiant de la clé (poste, application).")],
+    team: Annotated[str | None, typer.Option(help="Équipe de la clé.")] = None,
+) -> None:
+    """Créer une clé client : la clé s'affiche une seule fois, seule son empreinte va dans le fichier."""
+    from avec.gateway import new_key
+
+    key, digest = new_key()
+    typer.echo(f"Clé à remettre à l'utilisateur (affichée une seule fois) : {key}")
+    typer.echo("À ajouter sous « keys: » dans la configuration :")
+    typer.echo(f"  - id: {key_id}")
+    if team:
+        typer.echo(f"    team: {team}")
+    typer.echo(f"    sha256: {digest}")

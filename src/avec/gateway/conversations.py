@@ -1,0 +1,180 @@
+"""One sealed conversation (vault) per client conversation, in memory or in the journal's database.
+
+The client names its conversation with the ``X-AVEC-Conversation`` header or the ``user``
+field; otherwise the gateway derives a name from the conversation's opening messages, which
+chat clients re-send at every turn. Storage keys are HMACs (vault key) of the key id and that
+name: one client cannot reach another's vault by guessing names, and the database holds
+neither. Vaults are sealed (Fernet) and expire after ``vault_ttl_seconds`` without use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from avec.config import Settings
+from avec.gateway.auth import Principal
+from avec.protect.api import Conversation
+from avec.protect.vault import VaultError
+
+HEADER = "X-AVEC-Conversation"
+_MAX_CLIENT_ID = 200
+
+
+class BlobStore(Protocol):
+    """Where sealed conversations live between requests."""
+
+    def load(self, key: str, owner: str) -> bytes | None:
+        """The sealed conversation, or None when unknown, expired or another owner's."""
+
+    def save(self, key: str, owner: str, blob: bytes) -> None:
+        """Create or replace a sealed conversation (restarts its expiry)."""
+
+
+class MemoryBlobStore:
+    """A :class:`BlobStore` for one process, expiring entries and bounded in size.
+
+    Args:
+        ttl_seconds: lifetime of an entry since its last save.
+        max_entries: oldest entries are dropped beyond this.
+        clock: current time (tests inject one).
+    """
+
+    def __init__(
+        self, ttl_seconds: int, max_entries: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self.clock = clock
+        self._rows: OrderedDict[str, tuple[str, bytes, float]] = OrderedDict()
+        self._lock = threading.Lock()  # protection runs in worker threads
+
+    def load(self, key: str, owner: str) -> bytes | None:
+        with self._lock:
+            self._purge()
+            row = self._rows.get(key)
+            if row is None or not hmac.compare_digest(row[0], owner):
+                return None
+            return row[1]
+
+    def save(self, key: str, owner: str, blob: bytes) -> None:
+        with self._lock:
+            row = self._rows.get(key)
+            if row is not None and not hmac.compare_digest(row[0], owner):
+                return  # never overwrite another owner's conversation
+            self._rows[key] = (owner, blob, self.clock() + self.ttl)
+            self._rows.move_to_end(key)
+            while len(self._rows) > self.max_entries:
+                self._rows.popitem(last=False)
+
+    def _purge(self) -> None:
+        now = self.clock()
+        # Rows are in save order, so expired ones are at the front.
+        while self._rows:
+            key, (_, _, expires) = next(iter(self._rows.items()))
+            if expires > now:
+                break
+            del self._rows[key]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+class DatabaseBlobStore:
+    """A :class:`BlobStore` on the journal's ``vault_blobs`` table, shared by replicas.
+
+    Args:
+        engine: a migrated journal engine.
+        ttl_seconds: lifetime of a row since its last save.
+    """
+
+    def __init__(self, engine: Engine, ttl_seconds: int) -> None:
+        from avec.journal import SessionVaultStore
+
+        self._store = SessionVaultStore(engine, ttl_seconds)
+
+    def load(self, key: str, owner: str) -> bytes | None:
+        flow = self._store.load(key, owner)
+        return flow.blob if flow is not None else None
+
+    def save(self, key: str, owner: str, blob: bytes) -> None:
+        try:
+            self._store.save(key, owner, blob, {"kind": "gateway"})
+        except PermissionError:
+            return  # another owner's row: keys are HMACs, so this only happens by collision
+
+
+class Conversations:
+    """Finds, creates and saves the conversation of each request.
+
+    Args:
+        store: where sealed conversations are kept.
+        key: the vault key (Fernet); also keys the HMACs of names.
+        settings: TTL of new conversations.
+    """
+
+    def __init__(self, store: BlobStore, key: bytes, settings: Settings) -> None:
+        self.store = store
+        self._key = key
+        self._settings = settings
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def client_id(self, header: str | None, body: dict[str, Any]) -> str:
+        """The conversation name the client gave, or one derived from the opening messages."""
+        if header and header.strip():
+            return header.strip()[:_MAX_CLIENT_ID]
+        user = body.get("user")
+        if isinstance(user, str) and user.strip():
+            return user.strip()[:_MAX_CLIENT_ID]
+        messages = body.get("messages") or []
+        opening: list[Any] = []
+        for message in messages:
+            opening.append(message)
+            if isinstance(message, dict) and message.get("role") == "user":
+                break
+        digest = hmac.new(self._key, json.dumps(opening, sort_keys=True).encode(), hashlib.sha256)
+        return "auto-" + digest.hexdigest()[:24]
+
+    def _mac(self, *parts: str) -> str:
+        return hmac.new(self._key, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()
+
+    def storage_key(self, principal: Principal, client_id: str) -> str:
+        """The row key of a conversation (fits the journal's 64-character ids)."""
+        return "gw-" + self._mac("conversation", principal.id, client_id)[:48]
+
+    def owner(self, principal: Principal) -> str:
+        """The owner secret binding a row to a key id."""
+        return self._mac("owner", principal.id)
+
+    def lock(self, storage_key: str) -> asyncio.Lock:
+        """One lock per conversation, so two requests of one conversation never race in a process."""
+        lock = self._locks.get(storage_key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[storage_key] = lock
+        return lock
+
+    def load(self, storage_key: str, owner: str) -> Conversation:
+        """The stored conversation, or a new one (also when the stored one cannot be opened)."""
+        blob = self.store.load(storage_key, owner)
+        if blob is not None:
+            try:
+                return Conversation.from_blob(blob, self._key)
+            except VaultError:
+                pass  # key rotated or row altered: a fresh vault is safe, the client has originals
+        return Conversation.new(self._settings)
+
+    def save(self, storage_key: str, owner: str, conversation: Conversation) -> None:
+        """Seal and store the conversation, dropping expired mappings first."""
+        conversation.purge()
+        self.store.save(storage_key, owner, conversation.to_blob(self._key))

@@ -1,0 +1,157 @@
+"""Revealing answers in the gateway: whole messages, JSON tool arguments, and low-latency streams.
+
+:class:`LowLatencyRevealer` gives exactly the output of :func:`avec.protect.reveal.reveal_text`
+over the whole answer (same :class:`~avec.protect.reveal.Matcher`), but holds back less than
+:class:`~avec.protect.reveal.StreamRevealer`: instead of a fixed tail as long as the longest
+surrogate, it holds only from the first place where a surrogate *could* be starting, found with
+the ``regex`` module's partial matching on the same tolerant needles. Ordinary text is released
+at once, so the time to first token barely moves; a surrogate cut between chunks is still
+never sent in surrogate form.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from avec.protect.api import Conversation
+from avec.protect.reveal import Matcher, expiry_check, fold_same_length, needle, reveal_text
+from avec.protect.vault import Entry
+
+# Keys of a message object that are never prose (not revealed).
+_SKIP_KEYS = frozenset({"role", "id", "type", "name", "tool_call_id", "index"})
+
+
+@lru_cache(maxsize=256)
+def _partial_pattern(needles: tuple[str, ...]) -> regex.Pattern[str]:
+    # Compiling is the costly part; a conversation's needle set repeats across its turns.
+    return regex.compile("|".join(f"(?:{n})" for n in needles))
+
+
+class LowLatencyRevealer:
+    """Reveal a streamed text chunk by chunk, holding back only possible surrogate beginnings.
+
+    Args:
+        conversation: the conversation whose surrogates are revealed.
+    """
+
+    def __init__(self, conversation: Conversation) -> None:
+        entries = list(conversation.vault)
+        self._matcher = Matcher(entries)
+        self._check: Callable[[Entry], None] = expiry_check(conversation.vault.clock())
+        keys = sorted({needle(e.surrogate, e.label)[0] for e in entries}, key=lambda n: (-len(n), n))
+        self._partial = _partial_pattern(tuple(keys)) if keys else None
+        self._buf = ""
+        self._ctx = ""  # last released character, for the word-boundary look-behind
+
+    def feed(self, chunk: str) -> str:
+        """Add a chunk; return the revealed text that can be sent now."""
+        self._buf += chunk
+        if self._partial is None:
+            out, self._buf = self._buf, ""
+            return out
+        return self._release(self._partial, final=False)
+
+    def flush(self) -> str:
+        """Reveal and return everything still held (end of the stream)."""
+        if not self._buf:
+            return ""
+        if self._partial is None:
+            out, self._buf = self._buf, ""
+            return out
+        return self._release(self._partial, final=True)
+
+    @property
+    def held(self) -> int:
+        """Characters currently held back."""
+        return len(self._buf)
+
+    @staticmethod
+    def _hold_from(pattern: regex.Pattern[str], folded: str, base: int) -> int:
+        """Offset from which the text may still become (part of) a surrogate."""
+        end = len(folded)
+        for m in pattern.finditer(folded, base, partial=True):
+            if m.partial:
+                return int(m.start())
+            if m.end() == end:
+                # A complete match touching the end may still grow (longer needle) or fail
+                # its trailing word boundary when the next chunk arrives.
+                return int(m.start())
+        return end
+
+    def _release(self, pattern: regex.Pattern[str], final: bool) -> str:
+        text = self._ctx + self._buf
+        base = len(self._ctx)
+        folded = fold_same_length(text)
+        cut = len(text) if final else self._hold_from(pattern, folded, base)
+        if cut <= base:
+            return ""
+        out: list[str] = []
+        cur = base
+        for m in self._matcher.scan(text, folded, base):
+            if m.end > cut:
+                if m.start < cut and not final:
+                    cut = m.start
+                break
+            self._check(m.entry)
+            out.append(text[cur : m.start])
+            out.append(m.replacement)
+            cur = m.end
+        out.append(text[cur:cut])
+        self._ctx = text[cut - 1 : cut] if cut > 0 else self._ctx
+        self._buf = text[cut:]
+        return "".join(out)
+
+
+def reveal_json_text(arguments: str, conversation: Conversation) -> str:
+    """Reveal tool-call arguments: JSON-aware, so escapes and quotes stay valid.
+
+    The upstream may write ``\\u00e9`` for ``é`` inside a JSON string; revealing the parsed
+    strings and dumping them again handles that, and an original holding a quote cannot break
+    the JSON. Arguments that are not JSON are revealed as plain text.
+    """
+    matcher = Matcher(conversation.vault)
+    if not matcher or not arguments:
+        return arguments
+    check = expiry_check(conversation.vault.clock())
+    try:
+        data = json.loads(arguments)
+    except ValueError:
+        return reveal_text(arguments, matcher, check)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return reveal_text(value, matcher, check)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {walk(k): walk(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(walk(data), ensure_ascii=False)
+
+
+def reveal_message(message: dict[str, Any], conversation: Conversation) -> dict[str, Any]:
+    """A copy of an assistant message with every prose string and tool argument revealed."""
+    matcher = Matcher(conversation.vault)
+    check = expiry_check(conversation.vault.clock())
+
+    def walk(value: Any, key: str = "") -> Any:
+        if isinstance(value, str):
+            if key in _SKIP_KEYS:
+                return value
+            if key == "arguments":
+                return reveal_json_text(value, conversation)
+            return reveal_text(value, matcher, check)
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        return value
+
+    out: dict[str, Any] = walk(message)
+    return out

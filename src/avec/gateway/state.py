@@ -1,0 +1,137 @@
+"""Everything one gateway needs, built once per application and kept on ``app.state``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx
+
+from avec.config import Settings
+from avec.gateway.auth import KeyRing
+from avec.gateway.config import ConfigError, GatewayConfig, load_config
+from avec.gateway.conversations import BlobStore, Conversations, DatabaseBlobStore, MemoryBlobStore
+from avec.gateway.findings import Verifier, default_verifier
+from avec.gateway.policy import Detector
+from avec.gateway.protection import ProtectCache
+from avec.gateway.records import MemoryRequestJournal, RequestJournal, SqlRequestJournal
+from avec.gateway.upstream import Upstream
+from avec.protect.vault import load_key
+
+_UNSET: Any = object()
+
+
+@dataclass
+class GatewayState:
+    """The gateway's collaborators (no module globals: one instance per application)."""
+
+    settings: Settings
+    config: GatewayConfig
+    keys: KeyRing
+    upstream: Upstream
+    conversations: Conversations
+    journal: RequestJournal
+    verifier: Verifier | None
+    detector: Detector | None = None  # None: the default pipeline, loaded on first use
+    cache: ProtectCache = field(default_factory=ProtectCache)
+    # Protection is CPU-bound and holds the GIL: one worker thread keeps the event loop
+    # free for streams without adding contention.
+    limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
+
+    def pipeline(self) -> Detector:
+        """The detection step (loading the default pipeline on first use)."""
+        if self.detector is None:
+            from avec.protect.pipeline import default_pipeline
+
+            self.detector = default_pipeline()
+        return self.detector
+
+    async def aclose(self) -> None:
+        """Release network connections."""
+        await self.upstream.aclose()
+
+
+def check_catalog(config: GatewayConfig, catalog: Iterable[Any]) -> None:
+    """Refuse a system the catalogue forbids for health data but the gateway file approves.
+
+    Raises:
+        ConfigError: naming the system.
+    """
+    forbidden = {s.id for s in catalog if not getattr(s, "health_data_allowed", True)}
+    for system in config.systems:
+        if system.health_data and system.id in forbidden:
+            raise ConfigError(
+                f"le système « {system.id} » est déclaré homologué pour les données de santé dans la "
+                "configuration de la passerelle, mais pas dans le catalogue : corrigez l'un des deux"
+            )
+
+
+def _catalog(settings: Settings) -> tuple[Any, ...]:
+    try:
+        from avec.catalog import load_catalog
+    except ImportError:
+        return ()
+    return tuple(load_catalog(settings.data_dir))
+
+
+def build_state(
+    settings: Settings,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    config: GatewayConfig | None = None,
+    detector: Detector | None = None,
+    journal: RequestJournal | None = None,
+    store: BlobStore | None = None,
+    verifier: Verifier | None = _UNSET,
+    environ: dict[str, str] | None = None,
+) -> GatewayState:
+    """Build the gateway's state from settings, with optional replacements for tests.
+
+    Args:
+        settings: AVEC settings; ``gateway_config`` (``AVEC_GATEWAY_CONFIG``) names the file
+            when ``config`` is not given.
+        upstream_transport: httpx transport for upstream calls (tests).
+        config: an already-validated configuration.
+        detector: detection step (default: the full pipeline).
+        journal: where request records go (default: the journal database).
+        store: where sealed conversations go (default: per ``options.vault_store``).
+        verifier: answer checker (default: ``avec.verify.verify`` when installed).
+        environ: where upstream keys are read (default: the process environment).
+
+    Raises:
+        ConfigError: no or invalid configuration, or a conflict with the catalogue.
+    """
+    if config is None:
+        path = getattr(settings, "gateway_config", None)
+        if path is None:
+            raise ConfigError("aucun fichier de configuration : définissez AVEC_GATEWAY_CONFIG")
+        config = load_config(path)
+    check_catalog(config, _catalog(settings))
+    engine = None
+    needs_db = journal is None or (store is None and config.options.vault_store == "database")
+    if needs_db:
+        from avec.journal import make_engine, upgrade
+
+        engine = make_engine(settings.resolved_database_url())
+        upgrade(engine)
+    if store is None:
+        if config.options.vault_store == "database" and engine is not None:
+            store = DatabaseBlobStore(engine, settings.vault_ttl_seconds)
+        else:
+            store = MemoryBlobStore(settings.vault_ttl_seconds)
+    if journal is None:
+        journal = SqlRequestJournal(engine) if engine is not None else MemoryRequestJournal()
+    if verifier is _UNSET:
+        verifier = default_verifier() if config.options.verify else None
+    return GatewayState(
+        settings=settings,
+        config=config,
+        keys=KeyRing(config.keys, allow_anonymous=config.options.allow_anonymous),
+        upstream=Upstream(upstream_transport, environ),
+        conversations=Conversations(store, load_key(settings), settings),
+        journal=journal,
+        verifier=verifier,
+        detector=detector,
+    )

@@ -1,0 +1,199 @@
+"""The upstream client: one ``httpx.AsyncClient`` for every system, errors mapped for the client.
+
+Upstream keys come only from the environment variable each system names. Upstream error
+bodies are never relayed as they are (they may quote the pseudonymized request): only the
+status and a short machine code are kept, with a French message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
+from avec.gateway.config import SystemConfig
+from avec.gateway.errors import GatewayError, upstream_error
+
+_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_MAX_ERROR_BODY = 16_384
+
+
+def malformed(detail: str) -> GatewayError:
+    """The upstream answered something that is not an OpenAI chat response."""
+    return upstream_error(
+        502, "avec_upstream_malformed", f"Réponse du système d'IA illisible ({detail}) : réessayez plus tard."
+    )
+
+
+def _upstream_code(raw: bytes) -> str | None:
+    """The upstream's machine error code, if it gave a short one."""
+    try:
+        data = json.loads(raw[:_MAX_ERROR_BODY])
+    except ValueError:
+        return None
+    err = data.get("error") if isinstance(data, dict) else None
+    code = err.get("code") or err.get("type") if isinstance(err, dict) else None
+    return code if isinstance(code, str) and _CODE.fullmatch(code) else None
+
+
+def status_error(status: int, raw: bytes, system_name: str) -> GatewayError:
+    """The client-facing error for an upstream HTTP error status."""
+    code = _upstream_code(raw)
+    suffix = f" (code amont : {code})" if code else ""
+    if status in (401, 403):
+        return upstream_error(
+            502,
+            "avec_upstream_auth",
+            f"Le système « {system_name} » refuse la clé d'API de la passerelle : "
+            f"prévenez l'administrateur AVEC{suffix}.",
+        )
+    if status == 429:
+        return GatewayError(
+            429,
+            code or "rate_limit_exceeded",
+            f"Le système « {system_name} » limite le débit : réessayez dans un moment{suffix}.",
+            "rate_limit_error",
+        )
+    if 400 <= status < 500:
+        return GatewayError(
+            400 if status != 404 else 404,
+            code or f"upstream_{status}",
+            f"Le système « {system_name} » a refusé la requête (statut {status}){suffix}. "
+            "Vérifiez le modèle et les paramètres (taille du contexte, outils).",
+        )
+    return upstream_error(
+        502,
+        f"upstream_{status}",
+        f"Le système « {system_name} » est en erreur (statut {status}) : réessayez plus tard.",
+    )
+
+
+def transport_error(exc: httpx.HTTPError, system_name: str) -> GatewayError:
+    """The client-facing error for a timeout or a connection failure."""
+    if isinstance(exc, httpx.TimeoutException):
+        return upstream_error(
+            504, "avec_upstream_timeout", f"Le système « {system_name} » n'a pas répondu à temps : réessayez."
+        )
+    return upstream_error(
+        502,
+        "avec_upstream_unreachable",
+        f"Le système « {system_name} » est injoignable : réessayez plus tard.",
+    )
+
+
+class Upstream:
+    """Sends chat requests to the systems' OpenAI-compatible endpoints.
+
+    Args:
+        transport: an httpx transport (tests inject one); the default network one otherwise.
+        environ: where upstream keys are read (the process environment by default).
+    """
+
+    def __init__(
+        self, transport: httpx.AsyncBaseTransport | None = None, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self._environ = environ if environ is not None else os.environ
+        self.client = httpx.AsyncClient(
+            transport=transport,
+            limits=httpx.Limits(max_connections=500, max_keepalive_connections=100),
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        """Close pooled connections."""
+        await self.client.aclose()
+
+    def _request(self, system: SystemConfig, body: dict[str, Any]) -> httpx.Request:
+        headers = {"Content-Type": "application/json", **system.extra_headers}
+        if system.api_key_env:
+            key = self._environ.get(system.api_key_env, "")
+            if not key:
+                raise upstream_error(
+                    503,
+                    "avec_upstream_key_missing",
+                    f"La clé d'API du système « {system.name or system.id} » n'est pas configurée "
+                    f"(variable d'environnement {system.api_key_env}) : prévenez l'administrateur AVEC.",
+                )
+            headers["Authorization"] = f"Bearer {key}"
+        t = system.timeout_seconds
+        return self.client.build_request(
+            "POST",
+            f"{system.base_url}/chat/completions",
+            content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers=headers,
+            timeout=httpx.Timeout(t, connect=min(t, 10.0)),
+        )
+
+    async def complete(self, system: SystemConfig, body: dict[str, Any]) -> dict[str, Any]:
+        """A non-streamed completion.
+
+        Raises:
+            GatewayError: upstream error status, timeout, unreachable, or malformed answer.
+        """
+        name = system.name or system.id
+        request = self._request(system, body)
+        try:
+            response = await self.client.send(request)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, name) from None
+        if response.status_code >= 400:
+            raise status_error(response.status_code, response.content, name)
+        try:
+            data = response.json()
+        except ValueError:
+            raise malformed("JSON invalide") from None
+        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
+            raise malformed("champ « choices » absent")
+        return data
+
+    async def open_stream(self, system: SystemConfig, body: dict[str, Any]) -> httpx.Response:
+        """Send a streamed request and check its status before any byte reaches the client.
+
+        Raises:
+            GatewayError: upstream error status, timeout or unreachable.
+        """
+        name = system.name or system.id
+        request = self._request(system, body)
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, name) from None
+        if response.status_code >= 400:
+            try:
+                raw = await response.aread()
+            except httpx.HTTPError:
+                raw = b""
+            finally:
+                await response.aclose()
+            raise status_error(response.status_code, raw, name)
+        return response
+
+
+async def sse_events(response: httpx.Response, system_name: str) -> AsyncIterator[dict[str, Any]]:
+    """The JSON payloads of an upstream Server-Sent Events stream, until ``[DONE]``.
+
+    Raises:
+        GatewayError: timeout, broken connection, an error event, or a malformed event.
+    """
+    try:
+        async for line in response.aiter_lines():
+            if not line.startswith("data:"):
+                continue  # comments, ``event:`` and ``id:`` lines, blank separators
+            payload = line[5:].strip()
+            if payload == "[DONE]":
+                return
+            try:
+                data = json.loads(payload)
+            except ValueError:
+                raise malformed("événement de flux invalide") from None
+            if not isinstance(data, dict):
+                raise malformed("événement de flux invalide")
+            if "error" in data:
+                raise status_error(502, payload.encode(), system_name)
+            yield data
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, system_name) from None

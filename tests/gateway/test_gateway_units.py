@@ -1,0 +1,159 @@
+"""Unit tests: configuration, keys, low-latency revealing, stream transformation."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from gwfixtures import LETTER_RULES, FakePipeline, config_data
+
+from avec.gateway import ConfigError, hash_key, load_config, new_key, parse_config
+from avec.gateway.auth import KeyRing
+from avec.gateway.config import Action, KeyEntry
+from avec.gateway.errors import GatewayError
+from avec.gateway.policy import BlockedCategoryError, PolicyDetector, resolve_policy
+from avec.gateway.revealing import LowLatencyRevealer, reveal_json_text
+from avec.gateway.streaming import StreamTransformer
+from avec.protect.api import Conversation, protect
+from avec.protect.reveal import Matcher, reveal_text
+
+LETTER = (
+    "Marie DUPONT, née le 12/03/1954, tel 06 12 34 56 78, suivie au CHU de Nantes par Paul Durand "
+    "(paul.durand@chu.fr). Jean-Pierre Le Goff."
+)
+
+
+def _conversation() -> tuple[Conversation, str]:
+    conv = Conversation.new(seed=3)
+    return conv, protect(LETTER, conv, pipeline=FakePipeline(LETTER_RULES)).text  # type: ignore[arg-type]
+
+
+def test_config_example_loads_from_yaml_and_json(tmp_path: Path) -> None:
+    import yaml
+
+    data = config_data("http://127.0.0.1:9")
+    (tmp_path / "gw.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "gw.json").write_text(json.dumps(data), encoding="utf-8")
+    a, b = load_config(tmp_path / "gw.yaml"), load_config(tmp_path / "gw.json")
+    assert a == b
+    system, model = a.find_model("hds/hds-model") or (None, None)
+    assert system is not None and model is not None and model.upstream_name == "mistral-small-latest"
+    assert system.policy.action("VILLE") is Action.ALLOW and system.policy.action("NOM") is Action.REDACT
+
+
+def test_allow_refused_on_system_not_approved_for_health_data() -> None:
+    data = config_data("http://x")
+    data["systems"][0]["policy"] = {"NOM": "allow"}
+    with pytest.raises(ConfigError, match="pas homologué"):
+        parse_config(data)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["systems"].append(dict(d["systems"][0])),
+        lambda d: d["keys"].append({"id": "x", "sha256": "123"}),
+        lambda d: d["keys"].append({"id": "y", "sha256": "a" * 64, "team": "inconnue"}),
+        lambda d: d["systems"][0].update(base_url="ftp://x"),
+    ],
+)
+def test_invalid_configurations(change: object) -> None:
+    data = config_data("http://x")
+    change(data)  # type: ignore[operator]
+    with pytest.raises(ConfigError):
+        parse_config(data)
+
+
+def test_team_policy_is_only_ever_stricter() -> None:
+    data = config_data("http://x")
+    data["teams"]["loose"] = {"policy": {"default": "allow"}}
+    cfg = parse_config(data)
+    from avec.gateway.auth import Principal
+
+    cloud, hds = cfg.systems[0], cfg.systems[1]
+    assert resolve_policy(cfg, cloud, Principal("a", "loose")).action("NOM") is Action.REDACT
+    assert resolve_policy(cfg, hds, Principal("a", "loose")).action("VILLE") is Action.ALLOW
+    assert resolve_policy(cfg, cloud, Principal("a", "strict")).action("SECU") is Action.BLOCK
+
+
+def test_keys_hashed_and_checked() -> None:
+    key, digest = new_key()
+    assert key.startswith("avec-") and digest == hash_key(key) and key not in digest
+    ring = KeyRing([KeyEntry(id="k1", sha256=digest, team=None)])
+    assert ring.authenticate(f"Bearer {key}").id == "k1"
+    for bad in (None, "Basic abc", f"Bearer {key}x"):
+        with pytest.raises(GatewayError):
+            ring.authenticate(bad)
+    assert KeyRing([], allow_anonymous=True).authenticate(None).id == "anonyme"
+
+
+def test_policy_detector_counts_and_blocks() -> None:
+    cfg = parse_config(config_data("http://x"))
+    from avec.gateway.auth import Principal
+
+    hds = cfg.systems[1]
+    det = PolicyDetector(
+        FakePipeline([("VILLE", r"\bNantes\b"), *LETTER_RULES]), resolve_policy(cfg, hds, Principal("a"))
+    )
+    spans = det.detect(LETTER)
+    assert "VILLE" not in {s.label for s in spans} and det.allowed == Counter({"VILLE": 1})
+    strict = PolicyDetector(
+        FakePipeline([("SECU", r"06 12")]), resolve_policy(cfg, cfg.systems[0], Principal("a", "strict"))
+    )
+    with pytest.raises(BlockedCategoryError) as err:
+        strict.detect(LETTER)
+    assert err.value.labels == Counter({"SECU": 1})
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_low_latency_revealer_equals_whole_reveal(seed: int) -> None:
+    conv, protected = _conversation()
+    answer = f"Voici : {protected}\n{protected.upper()} — {protected.lower()} fin"
+    want = reveal_text(answer, Matcher(conv.vault))
+    rng = random.Random(seed)
+    rev, out, i = LowLatencyRevealer(conv), [], 0
+    while i < len(answer):
+        n = rng.randint(1, 9)
+        out.append(rev.feed(answer[i : i + n]))
+        i += n
+    out.append(rev.flush())
+    assert "".join(out) == want
+    for piece in out:  # each piece is final text: never a surrogate sent early
+        assert piece in want
+
+
+def test_low_latency_revealer_releases_plain_text_at_once() -> None:
+    conv, _ = _conversation()
+    rev = LowLatencyRevealer(conv)
+    assert rev.feed("Le traitement est bien toléré, ") == "Le traitement est bien toléré, "
+    assert rev.held == 0
+
+
+def test_json_arguments_revealed_with_escapes() -> None:
+    conv, protected = _conversation()
+    args = json.dumps({"texte": protected, "liste": [protected]}, ensure_ascii=True)
+    assert json.loads(reveal_json_text(args, conv)) == {"texte": LETTER, "liste": [LETTER]}
+
+
+def test_stream_transformer_buffers_tool_arguments() -> None:
+    conv, protected = _conversation()
+    args = json.dumps({"p": protected}, ensure_ascii=True)
+    t = StreamTransformer(conv, "m", client_wants_usage=False)
+    head = {"index": 0, "id": "c1", "type": "function", "function": {"name": "f", "arguments": ""}}
+    out = t.process({"id": "x", "choices": [{"index": 0, "delta": {"tool_calls": [head]}}]})
+    for i in range(0, len(args), 4):
+        piece = {"index": 0, "function": {"arguments": args[i : i + 4]}}
+        assert t.process({"id": "x", "choices": [{"index": 0, "delta": {"tool_calls": [piece]}}]}) == []
+    out += t.process({"id": "x", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+    joined = "".join(
+        tc["function"].get("arguments", "")
+        for ch in out
+        for c in ch["choices"]
+        for tc in c["delta"].get("tool_calls", [])
+    )
+    assert json.loads(joined) == {"p": LETTER}
+    assert t.process({"id": "x", "choices": [], "usage": {"completion_tokens": 3}}) == []
+    assert t.usage == {"completion_tokens": 3}
