@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from avec.protect.vault import Entry, VaultExpiredError
 from avec.text import fold
@@ -31,7 +32,10 @@ _CASED_LABELS = frozenset({"NOM", "PRENOM", "VILLE", "HOPITAL", "ADRESSE", "DATE
 
 def fold_same_length(text: str) -> str:
     """Fold case and accents character by character, guaranteeing the same length."""
-    out = []
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded
+    out = []  # rare: a character whose lower case is longer; fold it on its own
     for ch in text:
         f = fold(ch)
         out.append(f if len(f) == 1 else ch)
@@ -85,6 +89,19 @@ def needle(surrogate: str, label: str) -> tuple[str, int]:
     return bounded("".join(parts), folded), longest
 
 
+def needle_pieces(surrogate: str, label: str) -> list[str] | None:
+    """Substrings of the folded text that any match of :func:`needle` must contain.
+
+    Returns None when the needle tolerates changes inside words (tags, digit identifiers), so
+    that no cheap pre-check is valid.
+    """
+    folded = fold_same_length(surrogate)
+    if label in _DIGIT_LABELS or TAG_SHAPE.fullmatch(folded):
+        return None
+    pieces = [p for p in re.split(r"[\s\-]+", folded) if p]
+    return pieces or None
+
+
 def _case_style(text: str) -> str:
     letters = [c for c in text if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
@@ -116,6 +133,12 @@ class Match:
     replacement: str
 
 
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # A conversation's vault changes little between turns: its patterns are compiled once.
+    return re.compile(pattern)
+
+
 class Matcher:
     """Finds the surrogates of a set of vault entries in a text.
 
@@ -133,11 +156,11 @@ class Matcher:
             groups.setdefault(key, []).append(e)
             needles.setdefault(key, needle(e.surrogate, e.label))
         exact = sorted(self._exact, key=lambda s: (-len(s), s))
-        self._exact_re = re.compile("|".join(bounded(re.escape(s), s) for s in exact)) if exact else None
+        self._exact_re = _compiled("|".join(bounded(re.escape(s), s) for s in exact)) if exact else None
         self._keys = sorted(groups, key=lambda k: (-len(k), k))
         self._groups = groups
         self._fuzzy_re = (
-            re.compile("|".join(f"({needles[k][0]})" for k in self._keys)) if self._keys else None
+            _compiled("|".join(f"({needles[k][0]})" for k in self._keys)) if self._keys else None
         )
         self.max_length = max([len(s) for s in exact] + [n[1] for n in needles.values()] + [0])
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from avec.protect import fakes
 from avec.protect.dateshift import shift_date
-from avec.protect.reveal import bounded, fold_same_length, needle
+from avec.protect.reveal import bounded, fold_same_length, needle, needle_pieces
 from avec.protect.vault import Vault
 
 _NAME_LABELS = frozenset({"NOM", "PRENOM"})
@@ -188,9 +188,14 @@ class Allocator:
         key = norm(candidate)
         if whole and key in self._taken:
             return False
-        if re.search(needle(candidate, label)[0], self._residual):
+        # Fast path: a needle can only match where every word of the candidate occurs.
+        pieces = needle_pieces(candidate, label)
+        maybe_there = pieces is None or all(p in self._residual for p in pieces)
+        if maybe_there and re.search(needle(candidate, label)[0], self._residual):
             return False
-        return re.search(bounded(re.escape(candidate), candidate), self._residual_raw) is None
+        return candidate not in self._residual_raw or re.search(
+            bounded(re.escape(candidate), candidate), self._residual_raw
+        ) is None
 
     def part(self, label: str, word: str) -> str | None:
         """The consistent replacement of one word of a name, in the word's case style."""
