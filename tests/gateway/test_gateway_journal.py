@@ -60,10 +60,12 @@ def test_conversations_survive_in_the_database_and_stay_sealed(database: Any) ->
     settings = Settings(vault_key=key.decode())
     convs = Conversations(DatabaseBlobStore(database.engine, 3600), key, settings)
     who = Principal("poste-1")
-    skey, owner = convs.storage_key(who, "c1"), convs.owner(who)
+    skey, owner = convs.storage_key(who, "conversation-de-suivi-42"), convs.owner(who)
     conv = convs.load(skey, owner)
     first = protect(PROMPT, conv).text
     convs.save(skey, owner, conv)
+    # The stored id is a keyed hash: the client's conversation name (long enough that a hex
+    # digest cannot contain it by chance) never reaches the database.
     # Another replica: a new Conversations object on the same database.
     other = Conversations(DatabaseBlobStore(database.engine, 3600), key, settings)
     again = protect(PROMPT, other.load(skey, owner)).text
@@ -74,7 +76,7 @@ def test_conversations_survive_in_the_database_and_stay_sealed(database: Any) ->
     sealed = bytes(blob[0]).decode("latin-1")
     # Random base64 may contain short digit runs: only names are looked for in the sealed blob.
     assert not any(name in sealed for name in ("Abgrall", "Quéméner", "Quemener", "Lilas", "Nantes"))
-    assert leaks([blob[1]]) == [] and "c1" not in blob[1]
+    assert leaks([blob[1]]) == [] and "conversation-de-suivi-42" not in blob[1]
 
 
 def test_memory_store_expires_and_binds_owner() -> None:
