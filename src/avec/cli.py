@@ -227,6 +227,27 @@ def demo_cmd() -> None:
     typer.echo(reveal(result.text, conv))
 
 
+# --- report command (team report: HTML, PDF, CSV) ---
+
+
+@app.command("report")
+def report_cmd(
+    first: Annotated[str, typer.Option("--from", help="Premier jour de la période (AAAA-MM-JJ).")],
+    last: Annotated[str, typer.Option("--to", help="Dernier jour de la période, inclus (AAAA-MM-JJ).")],
+    fmt: Annotated[str, typer.Option("--format", help="Format : html, pdf ou csv.")] = "html",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Fichier de sortie (par défaut : sortie standard, sauf PDF).")
+    ] = None,
+    team: Annotated[
+        str | None, typer.Option("--team", help="Une seule équipe (par défaut : toute l'organisation).")
+    ] = None,
+) -> None:
+    """Produire le rapport d'équipe d'une période depuis le journal (aucune donnée identifiante)."""
+    from avec.estimate.cli import write_report
+
+    write_report(first, last, fmt, out, team, _fail)
+
+
 # --- verify commands ---
 
 
