@@ -30,6 +30,8 @@ _HEADS = (
     r"Hospices?\s+[Cc]ivils",
     r"H[ôo]pital|H[ôo]pitaux|Polyclinique|Cliniques?|Institut|Fondation|R[ée]sidence|Centre",
     r"CHU|CHRU|CHR|CHI|CHS|CHG|CHD|CH|GHU|GHT|GHI|GH|AP-HP|APHP|AP-HM|EHPAD|Ehpad|USLD|SSR|SMR|MAS|FAM",
+    # medico-social services named after their town ("CCAS de Quimper", "SSIAD de Vitré")
+    r"CCAS|CIAS|SSIAD|SAAD|SPASAD|CMPP|CMP|CSAPA|CATTP|PMI|ESAT|IME|Mairie",
 )
 _HEAD = "(?:" + "|".join(_HEADS) + ")"
 _ESTABLISHMENT = re.compile(
@@ -41,7 +43,8 @@ _LEADING_ADJ = re.compile(r"(?:Nouvel(?:le)?s?|Grand(?:e)?s?|Petit(?:e)?s?|Vieux
 _ACRONYM_ALONE = re.compile(r"(?<![\w-])(?:AP-HP|APHP|AP-HM|HCL)(?![\w-])")
 
 _CITY_TRIGGER = re.compile(
-    r"(?:\bn[ée]e?\b[^\n]{0,40}?\s+à|\bvit\s+à|\bvivant\s+à|\bdomicili[ée]e?s?\s+à|\bhabite(?:nt)?\s+(?:à\s+)?"
+    r"(?:\bn[ée]e?\b[^\n]{0,40}?\s+à|\bvi(?:t|vent|vant)(?:\s+(?:seule?s?|en\s+couple|avec\s+\w+))?\s+à"
+    r"|\bdomicili[ée]e?s?\s+à|\bhabite(?:nt)?(?:\s+(?:seule?s?|en\s+couple|avec\s+\w+))?\s+(?:à\s+)?"
     r"|\br[ée]sid(?:e|ant|ante)\s+à|\bdemeurant\s+à|\boriginaire\s+d[e'’]|\binstall[ée]e?\s+à"
     r"|\bdécéd[ée]e?\s+à|\bmut[ée]e?\s+à|\btransf[ée]r[ée]e?\s+à)\s*",
     re.IGNORECASE,
