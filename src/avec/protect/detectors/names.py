@@ -437,7 +437,8 @@ class NameDetector(Detector):
             if not run:
                 continue
             # after "née", "épouse" the word is a name even when it is also an eponym ("Barre")
-            if kind[0] == "role" and toks[i].key not in _LOWER_ROLES and not _plausible_after_role(names, run):
+            weak_role = kind[0] == "role" and toks[i].key not in _LOWER_ROLES
+            if weak_role and not _plausible_after_role(names, run):
                 continue
             single = Label.NOM
             if kind[0] == "role" and names.prefers_first_name(toks[run[-1]]):
