@@ -192,14 +192,14 @@ def detect_cmd(
                 doc_id, text = doc["id"], doc["text"]
                 if not isinstance(text, str):
                     raise TypeError
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 _fail(f"ligne {number} mal formée (attendu : un objet JSON avec « id » et « text »)")
             try:
                 spans = pipe.detect(text)
             except ProtectionError as exc:
                 _fail(f"ligne {number} : {exc}")
             found = [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
-            rows.append(json.dumps({"id": doc_id, "spans": found}, ensure_ascii=False))
+            rows.append(json.dumps({"id": doc_id, "spans": found}))  # ASCII: any id stays writable
     out.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
     typer.echo(f"{len(rows)} document(s) traité(s).", err=True)
 
@@ -225,6 +225,50 @@ def demo_cmd() -> None:
     typer.echo(f"\n({len(result.spans)} identifiant(s) remplacé(s).)\n")
     typer.echo("=== 2. Texte restitué : les données d'origine, remises en place localement ===\n")
     typer.echo(reveal(result.text, conv))
+
+
+# --- batch command (Spark) ---
+
+
+@app.command("batch")
+def batch_cmd(
+    source: Annotated[str, typer.Argument(help="Entrée : fichier ou dossier Parquet ou JSONL.")],
+    target: Annotated[str, typer.Argument(help="Sortie : dossier écrit par Spark (fichiers part-*).")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="parquet ou jsonl (défaut : selon l'extension).")
+    ] = None,
+    out_fmt: Annotated[str | None, typer.Option("--out-format", help="Format de sortie si autre.")] = None,
+    text_column: Annotated[str, typer.Option("--text-column", help="Colonne du texte.")] = "text",
+    id_column: Annotated[str, typer.Option("--id-column", help="Colonne de l'identifiant.")] = "id",
+    workers: Annotated[int, typer.Option("--workers", help="Processus en parallèle (Spark local).")] = 1,
+    mode: Annotated[str, typer.Option("--mode", help="detect (positions) ou protect (texte).")] = "detect",
+    tags: Annotated[bool, typer.Option("--tags", help="Mode protect : étiquettes [NOM_1].")] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Mode protect : tirages reproductibles.")] = None,
+    keep_mapping: Annotated[
+        bool, typer.Option("--keep-mapping", help="Mode protect : écrire la correspondance chiffrée.")
+    ] = False,
+    partitions: Annotated[int | None, typer.Option("--partitions", help="Répartir en N partitions.")] = None,
+    master: Annotated[str | None, typer.Option("--master", help="Maître Spark (défaut : local).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Remplacer la sortie existante.")] = False,
+) -> None:
+    """Désidentifier un grand corpus avec Apache Spark (nécessite l'extra « batch » d'AVEC et Java 17)."""
+    from avec.batch.command import execute, resolve_formats, summary_fr
+    from avec.batch.job import BatchError, BatchOptions
+    from avec.batch.session import SparkUnavailableError
+    from avec.config import get_settings
+    from avec.protect.vault import VaultError
+
+    try:
+        in_format, out_format = resolve_formats(source, fmt, out_fmt)
+        options = BatchOptions(
+            source, target, in_format, out_format, mode, text_column, id_column, partitions, overwrite,
+            "tag" if tags else "surrogate", seed, get_settings().max_input_chars,
+        )  # fmt: skip
+        report = execute(options, workers=workers, master=master, keep_mapping=keep_mapping)
+    except (BatchError, SparkUnavailableError, VaultError, ValueError) as exc:
+        _fail(str(exc))
+    for line in summary_fr(report, options):
+        typer.echo(line, err=True)
 
 
 # --- report command (team report: HTML, PDF, CSV) ---

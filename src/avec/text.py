@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -121,3 +122,57 @@ def strip_accents(value: str) -> str:
 def fold(value: str) -> str:
     """Case- and accent-insensitive key for lexicon look-ups (same length as ``value``)."""
     return value.translate(_LOWER_SAFE).translate(_ACCENTS).lower()
+
+
+# Characters that change nothing a reader sees but would split an identifier for a detector.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+_NEEDS_VIEW = re.compile(
+    r"[\u200b-\u200d\u2060\ufeff\u00ad\u180e\u0300-\u036f\uff01-\uff5e\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
+
+
+@dataclass(frozen=True)
+class TextView:
+    """A normalised copy of a text for detection, with the way back to the original offsets.
+
+    Invisible characters (zero-width space, soft hyphen) are dropped, decomposed accents are
+    composed, full-width letters and digits become ASCII and control characters become spaces,
+    so that "Zoe\\u0301 DU\\u200bPONT" is read as "Zoé DUPONT". ``starts[i]`` and ``ends[i]`` give
+    the original range of normalised character ``i``.
+    """
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """The original range covering normalised characters ``[start, end)``."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def detection_view(text: str) -> TextView | None:
+    """A :class:`TextView` of ``text``, or None when the text needs no normalisation."""
+    if not _NEEDS_VIEW.search(text):
+        return None
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _INVISIBLE:
+            if ends:
+                ends[-1] = i + 1
+            continue
+        if unicodedata.combining(ch) and chars:
+            composed = unicodedata.normalize("NFC", chars[-1] + ch)
+            if len(composed) == 1:
+                chars[-1] = composed
+            ends[-1] = i + 1
+            continue
+        if "\uff01" <= ch <= "\uff5e":
+            ch = unicodedata.normalize("NFKC", ch)
+        elif unicodedata.category(ch) == "Cc" and ch not in "\n\t\r":
+            ch = " "
+        chars.append(ch)
+        starts.append(i)
+        ends.append(i + 1)
+    return TextView("".join(chars), tuple(starts), tuple(ends))

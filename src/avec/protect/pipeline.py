@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from avec.protect.detectors import REGISTRY, Detector, Document
 from avec.protect.resolve import resolve
-from avec.text import Span
+from avec.text import Span, detection_view
 
 
 class ProtectionError(Exception):
@@ -55,6 +55,17 @@ class Pipeline:
             ProtectionError: a detector failed; the message holds no text from the input.
         """
         self.load()
+        view = detection_view(text)
+        if view is not None:
+            # Detect on a normalised copy (no zero-width characters, composed accents), then
+            # map the spans back, so that hidden characters cannot split an identifier.
+            return [
+                Span(*view.original(s.start, s.end), s.label, s.score, s.source)
+                for s in self._detect(view.text, disable)
+            ]
+        return self._detect(text, disable)
+
+    def _detect(self, text: str, disable: Iterable[str]) -> list[Span]:
         off = set(disable)
         doc = Document(text)
         for det in self._detectors:

@@ -78,14 +78,14 @@ def run_batch(jsonl: Path, out: Path, fail: Fail) -> None:
             doc_id, output, source = doc["id"], doc["output"], doc.get("source") or None
             if not isinstance(output, str) or (source is not None and not isinstance(source, str)):
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             fail(f"ligne {number} mal formée (attendu : un objet JSON avec « id », « output » et « source »)")
         try:
             findings = verify(output, source) if output.strip() else []
         except VerifyInputError as exc:
             fail(f"ligne {number} : {exc}")
         found = [{"start": f.start, "end": f.end, "type": str(f.type)} for f in findings]
-        rows.append(json.dumps({"id": doc_id, "findings": found}, ensure_ascii=False))
+        rows.append(json.dumps({"id": doc_id, "findings": found}))  # ASCII: any id stays writable
     try:
         out.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
     except OSError as exc:

@@ -34,6 +34,11 @@ _STOP_WORDS = frozenset(
      "a", "vers", "dans", "par", "sans", "car", "mais", "ou", "il", "elle", "son", "sa", "ses", "mon",
      "ma", "nous", "vous", "cedex", "france", "n°", "no", "portable", "tel.", "domicile")
 )
+# Abbreviations that may stand inside a street name with their full stop ("rue St. Michel").
+_ABBREVIATIONS = frozenset(
+    ("st", "ste", "av", "bd", "bld", "bat", "apt", "esc", "res", "imp", "pl", "chem", "gal", "gen",
+     "mal", "mar", "pdt", "prof", "dr", "pr", "r", "fg", "fbg", "rte", "sq", "qu", "cdt", "lt")
+)
 _WORD = r"\w[\w'’.\-]*"
 _STREET = re.compile(
     rf"(?<![\w])(?P<num>\d{{1,4}}(?:[ ]?(?:bis|ter|quater|[A-Da-d])(?![\w]))?[ ]?,?[ ]+)?"
@@ -79,6 +84,9 @@ def _trim_name(name: str) -> str:
         if has_capital and lower_extra and not re.match(r"[ld]['’]", word):
             break
         kept.append(word)
+        # A full stop after a word that is no abbreviation ends the sentence, so the name.
+        if word.endswith(".") and low not in _ABBREVIATIONS and not re.fullmatch(r"\w\.", word):
+            break
     out = " ".join(kept).rstrip(" .-")
     # A name never ends on a particle ("rue de").
     while out and fold(out.rsplit(" ", 1)[-1]).rstrip("'’") in _PARTICLES and " " in out.strip():
