@@ -139,8 +139,16 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 class Matcher:
     """Finds the surrogates of a set of vault entries in a text.
+
+    Single-word surrogates (most of them: name parts, cities) are found by looking up each word
+    of the text in a dictionary; only the others (several words, digits, tags, addresses) go
+    into one compiled pattern. Compiling a pattern per vault costs milliseconds per request,
+    a dictionary nothing.
 
     Args:
         entries: the vault's entries (expired ones included: revealing them raises).
@@ -155,14 +163,20 @@ class Matcher:
             key = fold_same_length(e.surrogate)
             groups.setdefault(key, []).append(e)
             needles.setdefault(key, needle(e.surrogate, e.label))
-        exact = sorted(self._exact, key=lambda s: (-len(s), s))
-        self._exact_re = _compiled("|".join(bounded(re.escape(s), s) for s in exact)) if exact else None
-        self._keys = sorted(groups, key=lambda k: (-len(k), k))
         self._groups = groups
+        # A single-word key whose needle is the word itself, bounded: found by word look-up.
+        self._words = {k for k in groups if _WORD_RUN.fullmatch(k) and needles[k][0] == bounded(k, k)}
+        complex_exact = sorted(
+            (s for s in self._exact if fold_same_length(s) not in self._words), key=lambda s: (-len(s), s)
+        )
+        self._exact_re = (
+            _compiled("|".join(bounded(re.escape(s), s) for s in complex_exact)) if complex_exact else None
+        )
+        self._keys = sorted((k for k in groups if k not in self._words), key=lambda k: (-len(k), k))
         self._fuzzy_re = (
             _compiled("|".join(f"({needles[k][0]})" for k in self._keys)) if self._keys else None
         )
-        self.max_length = max([len(s) for s in exact] + [n[1] for n in needles.values()] + [0])
+        self.max_length = max([len(s) for s in self._exact] + [n[1] for n in needles.values()] + [0])
 
     def __bool__(self) -> bool:
         return bool(self._exact)
@@ -178,16 +192,38 @@ class Matcher:
                 return e, e.original
         return first, _restyle(first.original, style)
 
+    def _word_match(self, raw: str, folded: str, pos: int) -> Match | None:
+        """The first whole word at or after ``pos`` that is a single-word surrogate."""
+        if not self._words:
+            return None
+        # Start at a word boundary: a run that began before ``pos`` is not a whole word there.
+        while pos < len(folded) and pos > 0 and folded[pos].isalnum() and folded[pos - 1].isalnum():
+            pos += 1
+        for m in _WORD_RUN.finditer(folded, pos):
+            if m.group(0) in self._words and (m.start() == 0 or not _WORD.match(folded, m.start() - 1)):
+                found = raw[m.start() : m.end()]
+                entry = self._exact.get(found)
+                if entry is not None:
+                    return Match(m.start(), m.end(), entry, entry.original)
+                entry, replacement = self._resolve(m.group(0), found)
+                return Match(m.start(), m.end(), entry, replacement)
+        return None
+
     def scan(self, raw: str, folded: str, pos: int, until: int | None = None) -> list[Match]:
         """Non-overlapping matches starting at or after ``pos`` (and before ``until``)."""
         out: list[Match] = []
         limit = len(raw) if until is None else until
         ex = fz = None
+        wd: Match | None = None
+        searched_words = False
         while pos < limit:
             if self._exact_re is not None and (ex is None or ex.start() < pos):
                 ex = self._exact_re.search(raw, pos)
             if self._fuzzy_re is not None and (fz is None or fz.start() < pos):
                 fz = self._fuzzy_re.search(folded, pos)
+            if not searched_words or (wd is not None and wd.start < pos):
+                wd = self._word_match(raw, folded, pos)
+                searched_words = True
             best: Match | None = None
             if ex is not None:
                 best = Match(ex.start(), ex.end(), self._exact[ex[0]], self._exact[ex[0]].original)
@@ -197,6 +233,10 @@ class Matcher:
                 key = self._keys[(fz.lastindex or 1) - 1]
                 entry, replacement = self._resolve(key, raw[fz.start() : fz.end()])
                 best = Match(fz.start(), fz.end(), entry, replacement)
+            if wd is not None and (
+                best is None or wd.start < best.start or (wd.start == best.start and wd.end > best.end)
+            ):
+                best = wd
             if best is None or best.start >= limit:
                 break
             out.append(best)
