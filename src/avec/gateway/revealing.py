@@ -43,7 +43,12 @@ class LowLatencyRevealer:
         entries = list(conversation.vault)
         self._matcher = Matcher(entries)
         self._check: Callable[[Entry], None] = expiry_check(conversation.vault.clock())
-        keys = sorted({needle(e.surrogate, e.label)[0] for e in entries}, key=lambda n: (-len(n), n))
+        # The matcher also finds surrogates written exactly (``+33 2 55…``, whose tolerant
+        # needle starts at the first digit): hold from their first character too, or a ``+``
+        # released early would be repeated by the replacement (``++33``).
+        tolerant = {needle(e.surrogate, e.label)[0] for e in entries}
+        exact = {regex.escape(fold_same_length(e.surrogate)) for e in entries if e.surrogate}
+        keys = sorted(tolerant | exact, key=lambda n: (-len(n), n))
         self._partial = _partial_pattern(tuple(keys)) if keys else None
         self._buf = ""
         self._ctx = ""  # last released character, for the word-boundary look-behind
@@ -70,16 +75,16 @@ class LowLatencyRevealer:
         """Characters currently held back."""
         return len(self._buf)
 
-    @staticmethod
-    def _hold_from(pattern: regex.Pattern[str], folded: str, base: int) -> int:
+    def _hold_from(self, pattern: regex.Pattern[str], folded: str, base: int) -> int:
         """Offset from which the text may still become (part of) a surrogate."""
         end = len(folded)
         for m in pattern.finditer(folded, base, partial=True):
             if m.partial:
                 return int(m.start())
-            if m.end() == end:
-                # A complete match touching the end may still grow (longer needle) or fail
-                # its trailing word boundary when the next chunk arrives.
+            if m.start() + self._matcher.max_length >= end:
+                # A complete match near the end may still be the beginning of a longer
+                # surrogate ("gilbert" of "gilbert.bonnin@voila.fr"): the pattern reports the
+                # short complete match first, so hold while a longer one could still fit.
                 return int(m.start())
         return end
 
