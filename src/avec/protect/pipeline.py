@@ -10,6 +10,14 @@ from avec.protect.resolve import resolve
 from avec.text import Span, detection_view
 
 
+def _default_steps() -> list[str]:
+    """Built-in steps in their order, then steps registered by users (before names)."""
+    from avec.protect.detectors.all import DEFAULT_ORDER
+
+    extra = [n for n in REGISTRY if n not in DEFAULT_ORDER]
+    return [*DEFAULT_ORDER[:-1], *extra, DEFAULT_ORDER[-1]]
+
+
 class ProtectionError(Exception):
     """Detection could not be completed; nothing must be forwarded."""
 
@@ -22,7 +30,7 @@ class Pipeline:
     """
 
     def __init__(self, steps: Sequence[str] | None = None) -> None:
-        names = list(steps) if steps is not None else list(REGISTRY)
+        names = list(steps) if steps is not None else _default_steps()
         unknown = [n for n in names if n not in REGISTRY]
         if unknown:
             raise ValueError(f"étape(s) de détection inconnue(s) : {', '.join(unknown)}")

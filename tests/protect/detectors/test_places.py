@@ -54,3 +54,25 @@ def test_cities_by_context(text: str, city: str) -> None:
 
 def test_home_is_not_a_city() -> None:
     assert CityDetector().detect(Document("Elle vit à domicile avec son mari.")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "zip_code"),
+    [
+        ("Il habite au 59, impasse des Roses à Tours (37000) depuis 2010.", "Tours", "37000"),
+        ("Patient de Lorient (56100), adressé pour bilan.", "Lorient", "56100"),
+    ],
+)
+def test_city_with_postal_code_in_brackets(text: str, city: str, zip_code: str) -> None:
+    from avec.protect.pipeline import default_pipeline
+
+    found = {(str(s.label), text[s.start : s.end]) for s in default_pipeline().detect(text)}
+    assert {("VILLE", city), ("ZIP", zip_code)} <= found
+
+
+def test_town_after_a_street() -> None:
+    from avec.protect.pipeline import default_pipeline
+
+    text = "Elle réside 4 rue Haute à Vannes avec sa fille."
+    found = {(str(s.label), text[s.start : s.end]) for s in default_pipeline().detect(text)}
+    assert ("VILLE", "Vannes") in found

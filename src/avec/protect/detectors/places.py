@@ -55,6 +55,11 @@ _LETTER_PLACE = re.compile(
     rf"(?m)^[ \t]*({_CAP}(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?),[ \t]+le[ \t]+"
     r"(?:\d{1,2}(?:er)?[ /.-]|\d{1,2}[ \t]+[a-zéû]+|(?:lun|mar|mercre|jeu|vendre|same)di\b|dimanche\b)"
 )
+_CITY_WITH_CODE = re.compile(
+    rf"(?P<city>(?:{_CAP}[ \t]+(?:sur|en|lès)[ \t]+)?{_CAP})[ \t]*\([ \t]*"
+    r"(?P<zip>(?:[0-8]\d|9[0-5]|97|98|2[AB])[ ]?\d{3})[ \t]*\)"
+)
+_AFTER_ADDRESS = re.compile(rf",?[ \t]+(?:à|a)[ \t]+(?P<city>(?:(?:Le|La|Les)[ \t]+)?{_CAP})")
 _NOT_CITY = frozenset(
     {"domicile", "l", "la", "le", "les", "un", "une", "son", "sa", "ses", "mon", "ma", "leur", "notre",
      "cette", "ce", "ehpad", "hopital", "jour", "j", "h", "pres", "proximite", "nouveau", "nouveaux"}
@@ -138,6 +143,15 @@ class CityDetector(Detector):
             spans.append(Span(m.start(), m.end(), Label.VILLE, 0.8, self.name))
         for m in _LETTER_PLACE.finditer(text):
             spans.append(Span(m.start(1), m.end(1), Label.VILLE, 0.8, self.name))
+        for m in _CITY_WITH_CODE.finditer(text):
+            # "Tours (37000)": a postal code in brackets names the town before it
+            spans.append(Span(m.start("city"), m.end("city"), Label.VILLE, 0.85, self.name))
+            spans.append(Span(m.start("zip"), m.end("zip"), Label.ZIP, 0.9, self.name))
+        for address in (s for s in doc.spans if s.label == Label.ADRESSE):
+            # "12 rue Haute à Vannes": the town right after a street
+            m = _AFTER_ADDRESS.match(text, address.end)
+            if m:
+                spans.append(Span(m.start("city"), m.end("city"), Label.VILLE, 0.85, self.name))
         return spans + _propagate_cities(text, [*doc.spans, *spans])
 
 
