@@ -49,7 +49,10 @@ _CITY_TRIGGER = re.compile(
     r"|\bdécéd[ée]e?\s+à|\bmut[ée]e?\s+à|\btransf[ée]r[ée]e?\s+à)\s*",
     re.IGNORECASE,
 )
-_CITY = re.compile(rf"(?:(?:Le|La|Les|L['’])\s+)?(?:(?:Saint|Sainte|St|Ste)\.?[ \t]+)?{_CAP}(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?")
+_CITY = re.compile(
+    rf"(?:(?:Le|La|Les|L['’])\s+)?(?:(?:Saint|Sainte|St|Ste)\.?[ \t]+)?{_CAP}"
+    rf"(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?"
+)
 # The place at the head of a letter: "Bordeaux, le 14/03/2024", "Saint-Malo, le 3 mai 2024".
 _LETTER_PLACE = re.compile(
     rf"(?m)^[ \t]*({_CAP}(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?),[ \t]+le[ \t]+"
