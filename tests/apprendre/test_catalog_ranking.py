@@ -8,7 +8,7 @@ import pytest
 
 from avec.apprendre.grid import Criterion, SystemProfile, profile_from_system
 from avec.apprendre.ranking import QUESTIONS, Needs, QuestionnaireError, needs_from_answers, rank_systems
-from avec.catalog import System, load_catalog
+from avec.catalog import load_catalog
 
 ALL_TASKS = frozenset({"courrier", "resume_cr"})
 
@@ -90,12 +90,18 @@ def test_catalogue_systems_are_read_through_the_grid() -> None:
 
 
 def test_richer_catalogue_fields_are_read_when_present() -> None:
+    # Another catalogue's shape: aliases such as ``trains_on_user_data`` (read inverted). AVEC's
+    # own System now carries ``no_training_on_user_data`` itself (see tests/catalog).
     @dataclass(frozen=True)
-    class Richer(System):
+    class Richer:
+        id: str
+        name: str
+        intended_uses: frozenset[str]
+        health_data_allowed: bool
         hds_hosting: bool = True
         trains_on_user_data: bool = True
 
-    system = Richer("x", "X", frozenset({"courrier"}), True, "DPO")
+    system = Richer("x", "X", frozenset({"courrier"}), True)
     profile = profile_from_system(system)
     assert profile.answers[Criterion.HDS_HOSTING] is True
     assert profile.answers[Criterion.NO_TRAINING] is False  # read inverted

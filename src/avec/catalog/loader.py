@@ -14,8 +14,31 @@ from typing import Any
 import yaml
 
 from avec.catalog.models import TASK_IDS, System
+from avec.text import LABEL_FR
 
 USER_FILE = "catalog.yaml"
+
+#: Optional yes/no conformity fields (``null`` or absent: not documented yet).
+FLAG_FIELDS: tuple[str, ...] = (
+    "gdpr_agreement",
+    "hds_hosting",
+    "data_in_eu",
+    "no_training_on_user_data",
+    "environmental_transparency",
+)
+
+#: Optional free-text fields, in French.
+TEXT_FIELDS: tuple[str, ...] = (
+    "contact",
+    "review_note",
+    "description",
+    "provider",
+    "excluded_uses",
+    "medical_device",
+    "ai_act",
+    "data_location",
+    "retention",
+)
 
 
 class CatalogError(ValueError):
@@ -36,17 +59,43 @@ def _system(raw: Any, number: int) -> System:
         health = raw.get("health_data_allowed", False)
         if not isinstance(health, bool):
             raise CatalogError(f"entrée n° {number} : health_data_allowed doit valoir true ou false")
+        optional: dict[str, Any] = {f: _text(raw.get(f)) for f in TEXT_FIELDS}
+        optional.update({f: _flag(raw, f, number) for f in FLAG_FIELDS})
         return System(
             id=sid,
             name=name,
             intended_uses=frozenset(map(str, uses)),
             health_data_allowed=health,
-            contact=str(raw.get("contact", "")),
-            review_note=str(raw.get("review_note", "")),
-            description=str(raw.get("description", "")),
+            allowed_data_categories=_categories(raw.get("allowed_data_categories"), number),
+            **optional,
         )
     except KeyError as exc:
         raise CatalogError(f"entrée n° {number} : champ obligatoire manquant ({exc.args[0]})") from None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _flag(raw: dict[str, Any], name: str, number: int) -> bool | None:
+    value = raw.get(name)
+    if value is None and name == "no_training_on_user_data" and "trains_on_user_data" in raw:
+        trains = raw["trains_on_user_data"]
+        value = None if trains is None else (not trains if isinstance(trains, bool) else trains)
+    if value is not None and not isinstance(value, bool):
+        raise CatalogError(f"entrée n° {number} : {name} doit valoir true, false ou null")
+    return value
+
+
+def _categories(value: Any, number: int) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise CatalogError(f"entrée n° {number} : allowed_data_categories doit être une liste")
+    unknown = sorted({str(v) for v in value} - LABEL_FR.keys())
+    if unknown:
+        raise CatalogError(f"entrée n° {number} : catégorie(s) de données inconnue(s) {', '.join(unknown)}")
+    return tuple(dict.fromkeys(str(v) for v in value))
 
 
 def parse_catalog(text: str) -> tuple[System, ...]:

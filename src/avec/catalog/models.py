@@ -44,6 +44,19 @@ class System:
         contact: whom to ask about this system (DPO, IT, publisher).
         review_note: provenance of the entry, e.g. "à vérifier (2026-11-29)".
         description: one line shown under the choice.
+        provider: publisher of the system.
+        excluded_uses: uses the organisation excludes, in French (free text).
+        medical_device: medical-device status and class ("non", "DM classe IIa"...).
+        ai_act: what the publisher states under the European AI Act.
+        gdpr_agreement: a GDPR processing agreement is signed (None: not documented).
+        hds_hosting: hosted by a certified health-data host (HDS).
+        data_in_eu: data processed and stored in the European Union.
+        data_location: where the data are processed and stored, in words.
+        retention: how long requests are kept, in words.
+        no_training_on_user_data: the publisher does not train its models on requests.
+        environmental_transparency: the publisher publishes its environmental impact.
+        allowed_data_categories: identifier labels (``NOM``, ``DATE``...) the organisation
+            lets reach this system unreplaced; empty means every identifier is replaced.
     """
 
     id: str
@@ -53,6 +66,18 @@ class System:
     contact: str
     review_note: str = ""
     description: str = ""
+    provider: str = ""
+    excluded_uses: str = ""
+    medical_device: str = ""
+    ai_act: str = ""
+    gdpr_agreement: bool | None = None
+    hds_hosting: bool | None = None
+    data_in_eu: bool | None = None
+    data_location: str = ""
+    retention: str = ""
+    no_training_on_user_data: bool | None = None
+    environmental_transparency: bool | None = None
+    allowed_data_categories: tuple[str, ...] = ()
 
     def allows(self, task_id: str) -> bool:
         """Whether ``task_id`` is one of the intended uses."""

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from avec.config import Settings
 from avec.gateway.chat import chat_completions
 from avec.gateway.errors import install_handlers
+from avec.gateway.schema import CHAT_OPENAPI
 from avec.gateway.state import GatewayState, build_state
 
 
@@ -31,7 +32,7 @@ def router() -> APIRouter:
     """The OpenAI-compatible routes (``/v1/chat/completions``, ``/v1/models``)."""
     api = APIRouter(prefix="/v1")
 
-    @api.post("/chat/completions", include_in_schema=True)
+    @api.post("/chat/completions", include_in_schema=True, openapi_extra=CHAT_OPENAPI)
     async def completions(request: Request) -> Response:
         return await chat_completions(request, gateway_state(request))
 
@@ -95,7 +96,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: GatewayState = app.state.avec_gateway
         await anyio.to_thread.run_sync(state.pipeline)  # load models before the first request
-        yield
+        await anyio.to_thread.run_sync(state.purge)  # mappings that expired while stopped
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(state.purge_periodically)
+            yield
+            tasks.cancel_scope.cancel()
         await state.aclose()
 
     app = FastAPI(title="AVEC — passerelle", version="0.1.0", lifespan=lifespan)

@@ -8,6 +8,7 @@ The conversation is saved before the upstream call, so its mapping survives a dr
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -18,8 +19,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from avec.gateway.auth import Principal
+from avec.gateway.body import read_json_object
 from avec.gateway.config import ModelEntry, SystemConfig
-from avec.gateway.conversations import HEADER
+from avec.gateway.conversations import HEADER, StoreConflictError
 from avec.gateway.errors import GatewayError, bad_request, forbidden, protection_failed
 from avec.gateway.findings import counts_header, extension, finding_counts, run_verification, summary_header
 from avec.gateway.policy import BlockedCategoryError, PolicyDetector, blocked_message, resolve_policy
@@ -28,36 +30,23 @@ from avec.gateway.records import RequestRecord, code_or_none, safe_record
 from avec.gateway.revealing import reveal_message
 from avec.gateway.state import GatewayState
 from avec.gateway.streaming import StreamTransformer
-from avec.gateway.upstream import malformed, sse_events
+from avec.gateway.upstream import StreamTruncatedError, malformed, sse_events
 from avec.impact import estimate_tokens
 from avec.protect.api import Conversation, InputError, InputTooLargeError
 from avec.protect.vault import VaultError
 
 TASK_HEADER = "X-AVEC-Task"
+_log = logging.getLogger("avec.gateway")
 
 
 async def read_body(request: Request, state: GatewayState) -> dict[str, Any]:
-    """The JSON body, within the size limit.
+    """The JSON body, within the size and nesting limits.
 
     Raises:
-        GatewayError: 413 too large, 400 not a JSON object.
+        GatewayError: 413 too large, 400 not a JSON object or too deeply nested.
     """
-    limit = state.config.options.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise GatewayError(413, "avec_body_too_large", f"Requête trop volumineuse (maximum {limit} octets).")
-    raw = await request.body()
-    if len(raw) > limit:
-        raise GatewayError(413, "avec_body_too_large", f"Requête trop volumineuse (maximum {limit} octets).")
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise bad_request(
-            "avec_invalid_json", "Corps de requête invalide : un objet JSON est attendu."
-        ) from None
-    if not isinstance(body, dict):
-        raise bad_request("avec_invalid_json", "Corps de requête invalide : un objet JSON est attendu.")
-    return body
+    options = state.config.options
+    return await read_json_object(request, options.max_body_bytes, options.max_json_depth)
 
 
 def _route(state: GatewayState, body: dict[str, Any]) -> tuple[SystemConfig, ModelEntry]:
@@ -78,6 +67,10 @@ def _route(state: GatewayState, body: dict[str, Any]) -> tuple[SystemConfig, Mod
     return found
 
 
+#: Attempts when another replica saves the same conversation meanwhile (optimistic concurrency).
+SAVE_ATTEMPTS = 5
+
+
 def _protect_sync(
     state: GatewayState,
     body: dict[str, Any],
@@ -86,11 +79,32 @@ def _protect_sync(
     policy_detector: PolicyDetector,
     scope: str,
 ) -> tuple[Conversation, ProtectedRequest]:
+    """Load, protect and save; start again from the stored vault if another replica saved first.
+
+    Raises:
+        StoreConflictError: still conflicting after :data:`SAVE_ATTEMPTS` (nothing is sent).
+    """
+    for _ in range(SAVE_ATTEMPTS - 1):
+        try:
+            return _protect_once(state, body, key, owner, policy_detector, scope)
+        except StoreConflictError:
+            continue
+    return _protect_once(state, body, key, owner, policy_detector, scope)
+
+
+def _protect_once(
+    state: GatewayState,
+    body: dict[str, Any],
+    key: str,
+    owner: str,
+    policy_detector: PolicyDetector,
+    scope: str,
+) -> tuple[Conversation, ProtectedRequest]:
     conversations = state.conversations
-    conversation = conversations.load(key, owner)
+    conversation, previous = conversations.load_versioned(key, owner)
     protector = RequestProtector(conversation, policy_detector, state.cache, scope, state.settings)
     protected = protect_request(body, protector)
-    conversations.save(key, owner, conversation)
+    conversations.save(key, owner, conversation, previous)
     return conversation, protected
 
 
@@ -158,6 +172,7 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
     """Handle one chat completion request (stream or not)."""
     t0 = time.perf_counter()
     principal = state.keys.authenticate(request.headers.get("authorization"))
+    state.rate_limiter.check(principal)
     body = await read_body(request, state)
     system, model = _route(state, body)
     client_id = state.conversations.client_id(request.headers.get(HEADER), body)
@@ -191,7 +206,7 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0)
     try:
         data = await state.upstream.complete(system, sent)
-        choices = [_reveal_choice(c, conversation) for c in data["choices"]]
+        choices = _reveal_choices(data["choices"], conversation)
     except GatewayError as err:
         rec.status, rec.error_code = "error", err.code
         await _finish_record(state, rec, t0)
@@ -214,6 +229,16 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
     headers["X-AVEC-Findings"] = summary_header(findings, status)
     await _finish_record(state, rec, t0)
     return JSONResponse(out, headers=headers)
+
+
+def _reveal_choices(choices: list[Any], conversation: Conversation) -> list[dict[str, Any]]:
+    """Revealed choices; an answer of an unexpected shape is a clear 502, never a crash."""
+    try:
+        return [_reveal_choice(c, conversation) for c in choices]
+    except GatewayError:
+        raise
+    except Exception:
+        raise malformed("contenu de réponse inattendu") from None
 
 
 def _reveal_choice(choice: Any, conversation: Conversation) -> dict[str, Any]:
@@ -261,10 +286,24 @@ async def _stream(
     transformer = StreamTransformer(conversation, rec.model, wants_usage)
     name = system.name or system.id
 
-    async def events() -> AsyncIterator[bytes]:
+    async def upstream_chunks() -> AsyncIterator[dict[str, Any]]:
         try:
             async for event in sse_events(response, name):
-                for chunk in transformer.process(event):
+                yield event
+        except StreamTruncatedError:
+            if not transformer.complete():  # servers that skip [DONE] after finishing are fine
+                raise
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            async for event in upstream_chunks():
+                try:
+                    chunks = transformer.process(event)
+                except VaultError:
+                    raise
+                except Exception:  # an event of an unexpected shape: nothing held is released
+                    raise malformed("événement de flux inattendu") from None
+                for chunk in chunks:
                     if rec.ttft_ms is None and any(
                         (c.get("delta") or {}).get("content") for c in chunk["choices"]
                     ):
@@ -294,6 +333,17 @@ async def _stream(
         except VaultError:
             rec.status, rec.error_code = "error", "avec_reveal_failed"
             yield _sse(GatewayError(502, "avec_reveal_failed", "Restitution impossible.", "api_error").body())
+        except Exception as exc:  # never a silent cut: the client learns the answer is incomplete
+            _log.warning("flux de la passerelle interrompu (%s)", type(exc).__name__)
+            rec.status, rec.error_code = "error", "avec_stream_failed"
+            yield _sse(
+                GatewayError(
+                    502,
+                    "avec_stream_failed",
+                    "La réponse a été interrompue par une erreur de la passerelle : réessayez.",
+                    "api_error",
+                ).body()
+            )
         finally:
             with anyio.CancelScope(shield=True):  # also when the client disconnects
                 await response.aclose()

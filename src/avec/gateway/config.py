@@ -148,6 +148,7 @@ class KeyEntry(_Strict):
     id: str = Field(pattern=_ID)
     sha256: str
     team: str | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=0)
 
     @field_validator("sha256")
     @classmethod
@@ -167,6 +168,13 @@ class Options(_Strict):
         max_body_bytes: larger request bodies are refused.
         electricity_mix: EcoLogits zone for impacts.
         vault_store: ``memory`` (one process) or ``database`` (the journal's, for replicas).
+        rate_limit_per_minute: chat requests allowed per key and minute (token bucket, per
+            process); 0 for no limit. A key may set its own ``rate_limit_per_minute``.
+        rate_limit_burst: requests a key may send at once before the rate applies (0: one
+            minute's worth).
+        max_json_depth: deeper request bodies are refused (a client never needs more).
+        purge_interval_seconds: how often expired conversations are deleted from the store
+            even without traffic (0: only when requests arrive).
     """
 
     allow_anonymous: bool = False
@@ -174,6 +182,10 @@ class Options(_Strict):
     max_body_bytes: int = Field(default=8_000_000, gt=0)
     electricity_mix: str = "FRA"
     vault_store: str = Field(default="memory", pattern="^(memory|database)$")
+    rate_limit_per_minute: int = Field(default=0, ge=0)
+    rate_limit_burst: int = Field(default=0, ge=0)
+    max_json_depth: int = Field(default=32, ge=4, le=1000)
+    purge_interval_seconds: int = Field(default=300, ge=0)
 
 
 class GatewayConfig(_Strict):

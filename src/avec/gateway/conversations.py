@@ -18,9 +18,12 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Protocol
+from datetime import timedelta
+from enum import Enum
+from typing import Any, ClassVar, Literal, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
 
 from avec.config import Settings
 from avec.gateway.auth import Principal
@@ -31,14 +34,40 @@ HEADER = "X-AVEC-Conversation"
 _MAX_CLIENT_ID = 200
 
 
+class StoreConflictError(RuntimeError):
+    """Another request (another replica) saved the conversation since it was loaded."""
+
+
+class _Version(Enum):
+    ANY = 0
+
+
+#: ``previous`` value of :meth:`BlobStore.save` that overwrites whatever is stored.
+ANY_VERSION = _Version.ANY
+
+Previous = bytes | None | Literal[_Version.ANY]
+
+
 class BlobStore(Protocol):
-    """Where sealed conversations live between requests."""
+    """Where sealed conversations live between requests.
+
+    ``save`` is a compare-and-swap: ``previous`` is the blob :meth:`load` returned (None when
+    there was none). Sealed blobs are never equal (Fernet adds a random IV and a timestamp),
+    so the blob itself serves as the row's version.
+    """
 
     def load(self, key: str, owner: str) -> bytes | None:
         """The sealed conversation, or None when unknown, expired or another owner's."""
 
-    def save(self, key: str, owner: str, blob: bytes) -> None:
-        """Create or replace a sealed conversation (restarts its expiry)."""
+    def save(self, key: str, owner: str, blob: bytes, previous: Previous = ANY_VERSION) -> None:
+        """Create or replace a sealed conversation (restarts its expiry).
+
+        Raises:
+            StoreConflictError: the stored blob is no longer ``previous``.
+        """
+
+    def purge(self) -> int:
+        """Delete expired conversations; returns how many were removed."""
 
 
 class MemoryBlobStore:
@@ -67,24 +96,35 @@ class MemoryBlobStore:
                 return None
             return row[1]
 
-    def save(self, key: str, owner: str, blob: bytes) -> None:
+    def save(self, key: str, owner: str, blob: bytes, previous: Previous = ANY_VERSION) -> None:
         with self._lock:
             row = self._rows.get(key)
             if row is not None and not hmac.compare_digest(row[0], owner):
                 return  # never overwrite another owner's conversation
+            if previous is not ANY_VERSION:
+                current = row[1] if row is not None else None
+                if current != previous:
+                    raise StoreConflictError("conversation modifiée entre-temps")
             self._rows[key] = (owner, blob, self.clock() + self.ttl)
             self._rows.move_to_end(key)
             while len(self._rows) > self.max_entries:
                 self._rows.popitem(last=False)
 
-    def _purge(self) -> None:
+    def purge(self) -> int:
+        with self._lock:
+            return self._purge()
+
+    def _purge(self) -> int:
         now = self.clock()
+        gone = 0
         # Rows are in save order, so expired ones are at the front.
         while self._rows:
             key, (_, _, expires) = next(iter(self._rows.items()))
             if expires > now:
                 break
             del self._rows[key]
+            gone += 1
+        return gone
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -93,25 +133,72 @@ class MemoryBlobStore:
 class DatabaseBlobStore:
     """A :class:`BlobStore` on the journal's ``vault_blobs`` table, shared by replicas.
 
+    Saves are compare-and-swap (``UPDATE ... WHERE blob = previous``; an ``INSERT`` for a new
+    conversation, which fails on the primary key if another replica inserted first), so two
+    replicas serving one conversation at once never silently drop each other's mappings: the
+    loser gets :class:`StoreConflictError` and protects again from the stored vault.
+
     Args:
         engine: a migrated journal engine.
         ttl_seconds: lifetime of a row since its last save.
     """
 
+    _META: ClassVar[dict[str, Any]] = {"kind": "gateway"}
+
     def __init__(self, engine: Engine, ttl_seconds: int) -> None:
-        from avec.journal import SessionVaultStore
+        from avec.journal import SessionVaultStore, session_factory
 
         self._store = SessionVaultStore(engine, ttl_seconds)
+        self._sessions = session_factory(engine)
+        self.ttl = timedelta(seconds=ttl_seconds)
 
     def load(self, key: str, owner: str) -> bytes | None:
         flow = self._store.load(key, owner)
         return flow.blob if flow is not None else None
 
-    def save(self, key: str, owner: str, blob: bytes) -> None:
+    def save(self, key: str, owner: str, blob: bytes, previous: Previous = ANY_VERSION) -> None:
+        if previous is ANY_VERSION:
+            try:
+                self._store.save(key, owner, blob, self._META)
+            except PermissionError:
+                return  # another owner's row: keys are HMACs, so this only happens by collision
+            return
+        from avec.journal.models import VaultBlob, utcnow
+        from avec.journal.vault_store import session_hash
+
+        now = utcnow()
         try:
-            self._store.save(key, owner, blob, {"kind": "gateway"})
-        except PermissionError:
-            return  # another owner's row: keys are HMACs, so this only happens by collision
+            with self._sessions.begin() as session:
+                if previous is None:
+                    session.add(
+                        VaultBlob(
+                            id=key,
+                            session_hash=session_hash(owner),
+                            blob=blob,
+                            meta=dict(self._META),
+                            created_at=now,
+                            expires_at=now + self.ttl,
+                        )
+                    )
+                    session.flush()
+                    return
+                done = session.execute(
+                    update(VaultBlob)
+                    .where(
+                        VaultBlob.id == key,
+                        VaultBlob.session_hash == session_hash(owner),
+                        VaultBlob.blob == previous,
+                    )
+                    .values(blob=blob, expires_at=now + self.ttl)
+                    .execution_options(synchronize_session=False)
+                )
+                if getattr(done, "rowcount", 0) != 1:
+                    raise StoreConflictError("conversation modifiée entre-temps")
+        except IntegrityError:
+            raise StoreConflictError("conversation créée entre-temps") from None
+
+    def purge(self) -> int:
+        return self._store.purge()
 
 
 class Conversations:
@@ -166,15 +253,29 @@ class Conversations:
 
     def load(self, storage_key: str, owner: str) -> Conversation:
         """The stored conversation, or a new one (also when the stored one cannot be opened)."""
+        return self.load_versioned(storage_key, owner)[0]
+
+    def load_versioned(self, storage_key: str, owner: str) -> tuple[Conversation, bytes | None]:
+        """The conversation and the stored blob it came from (its version, for :meth:`save`)."""
         blob = self.store.load(storage_key, owner)
         if blob is not None:
             try:
-                return Conversation.from_blob(blob, self._key)
+                return Conversation.from_blob(blob, self._key), blob
             except VaultError:
                 pass  # key rotated or row altered: a fresh vault is safe, the client has originals
-        return Conversation.new(self._settings)
+        return Conversation.new(self._settings), blob
 
-    def save(self, storage_key: str, owner: str, conversation: Conversation) -> None:
-        """Seal and store the conversation, dropping expired mappings first."""
+    def save(
+        self, storage_key: str, owner: str, conversation: Conversation, previous: Previous = ANY_VERSION
+    ) -> None:
+        """Seal and store the conversation, dropping expired mappings first.
+
+        Args:
+            previous: the blob :meth:`load_versioned` returned; the save fails if another
+                request saved since (``ANY_VERSION``: overwrite).
+
+        Raises:
+            StoreConflictError: the conversation was saved meanwhile by another request.
+        """
         conversation.purge()
-        self.store.save(storage_key, owner, conversation.to_blob(self._key))
+        self.store.save(storage_key, owner, conversation.to_blob(self._key), previous)

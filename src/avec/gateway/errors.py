@@ -23,6 +23,7 @@ class GatewayError(Exception):
         message: French explanation for the user.
         type_: OpenAI error type (``invalid_request_error``, ``authentication_error``...).
         param: the request field at fault, if any.
+        headers: extra response headers (``Retry-After``...), no content of the request.
     """
 
     def __init__(
@@ -32,6 +33,7 @@ class GatewayError(Exception):
         message: str,
         type_: str = "invalid_request_error",
         param: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -39,6 +41,7 @@ class GatewayError(Exception):
         self.message = message
         self.type = type_
         self.param = param
+        self.headers = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
         """The JSON error object."""
@@ -87,7 +90,7 @@ def install_handlers(app: FastAPI, *, http_errors: bool = True) -> None:
 
     async def on_gateway(_: Request, exc: Exception) -> JSONResponse:
         err = exc if isinstance(exc, GatewayError) else protection_failed()
-        return JSONResponse(err.body(), status_code=err.status)
+        return JSONResponse(err.body(), status_code=err.status, headers=err.headers or None)
 
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
         status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500

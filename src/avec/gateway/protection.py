@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from avec.config import Settings
-from avec.gateway.errors import bad_request
+from avec.gateway.body import loads_bounded
+from avec.gateway.errors import GatewayError, bad_request
 from avec.gateway.policy import PolicyDetector
 from avec.protect.api import Conversation, protect
 from avec.protect.pipeline import Pipeline
@@ -32,6 +33,7 @@ _SKIP_KEYS = frozenset({"role", "name", "tool_call_id", "id", "type"})
 _TEXT_PARTS = frozenset({"text", "input_text", "output_text", "refusal"})
 #: Request fields that may carry free text about people and are never forwarded.
 DROPPED_FIELDS = ("user", "metadata")
+_MAX_ARGUMENT_DEPTH = 64
 
 
 class ProtectCache:
@@ -132,8 +134,8 @@ class RequestProtector:
         if not arguments.strip():
             return arguments
         try:
-            data = json.loads(arguments)
-        except ValueError:
+            data = loads_bounded(arguments, _MAX_ARGUMENT_DEPTH)
+        except (ValueError, GatewayError):  # not JSON, or too deep to walk: protected as text
             return self.text(arguments)
         return json.dumps(self._walk_json(data), ensure_ascii=False)
 

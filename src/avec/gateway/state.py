@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +17,13 @@ from avec.gateway.conversations import BlobStore, Conversations, DatabaseBlobSto
 from avec.gateway.findings import Verifier, default_verifier
 from avec.gateway.policy import Detector
 from avec.gateway.protection import ProtectCache
+from avec.gateway.ratelimit import RateLimiter
 from avec.gateway.records import MemoryRequestJournal, RequestJournal, SqlRequestJournal
 from avec.gateway.upstream import Upstream
 from avec.protect.vault import load_key
 
 _UNSET: Any = object()
+_log = logging.getLogger("avec.gateway")
 
 
 @dataclass
@@ -34,6 +37,7 @@ class GatewayState:
     conversations: Conversations
     journal: RequestJournal
     verifier: Verifier | None
+    rate_limiter: RateLimiter
     detector: Detector | None = None  # None: the default pipeline, loaded on first use
     cache: ProtectCache = field(default_factory=ProtectCache)
     # Protection is CPU-bound and holds the GIL: one worker thread keeps the event loop
@@ -51,6 +55,23 @@ class GatewayState:
     async def aclose(self) -> None:
         """Release network connections."""
         await self.upstream.aclose()
+
+    def purge(self) -> int:
+        """Delete expired conversations from the store; never raises (logs the error kind)."""
+        try:
+            return self.conversations.store.purge()
+        except Exception as exc:
+            _log.warning("purge des correspondances expirées impossible (%s)", type(exc).__name__)
+            return 0
+
+    async def purge_periodically(self) -> None:
+        """Purge expired conversations every ``options.purge_interval_seconds`` (until cancelled)."""
+        interval = self.config.options.purge_interval_seconds
+        if interval <= 0:
+            return
+        while True:
+            await anyio.sleep(interval)
+            await anyio.to_thread.run_sync(self.purge)
 
 
 def check_catalog(config: GatewayConfig, catalog: Iterable[Any]) -> None:
@@ -74,6 +95,31 @@ def _catalog(settings: Settings) -> tuple[Any, ...]:
     except ImportError:
         return ()
     return tuple(load_catalog(settings.data_dir))
+
+
+def _upgrade_once_among_replicas(engine: Any, attempts: int = 5) -> None:
+    """Migrate the journal, tolerating replicas that start (and migrate) at the same moment.
+
+    Two processes upgrading one empty database race on the same tables: the loser fails with
+    an integrity error while the winner completes. Waiting a little and upgrading again then
+    finds the schema up to date.
+
+    Raises:
+        JournalError: the database still cannot be migrated after ``attempts`` tries.
+    """
+    import random
+    import time
+
+    from avec.journal import JournalError, upgrade
+
+    for attempt in range(attempts):
+        try:
+            upgrade(engine)
+            return
+        except JournalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 + random.random() * (attempt + 1))
 
 
 def build_state(
@@ -112,10 +158,10 @@ def build_state(
     engine = None
     needs_db = journal is None or (store is None and config.options.vault_store == "database")
     if needs_db:
-        from avec.journal import make_engine, upgrade
+        from avec.journal import make_engine
 
         engine = make_engine(settings.resolved_database_url())
-        upgrade(engine)
+        _upgrade_once_among_replicas(engine)
     if store is None:
         if config.options.vault_store == "database" and engine is not None:
             store = DatabaseBlobStore(engine, settings.vault_ttl_seconds)
@@ -129,6 +175,7 @@ def build_state(
         settings=settings,
         config=config,
         keys=KeyRing(config.keys, allow_anonymous=config.options.allow_anonymous),
+        rate_limiter=RateLimiter(config),
         upstream=Upstream(upstream_transport, environ),
         conversations=Conversations(store, load_key(settings), settings),
         journal=journal,

@@ -156,6 +156,11 @@ class StreamTransformer:
             return []
         return [{**self._template, "model": self.model, "choices": choices}]
 
+    def complete(self) -> bool:
+        """Whether every choice seen so far received its ``finish_reason``."""
+        seen = {i for i, _ in self._revealers} | {i for i, _ in self._tools} | set(self._legacy)
+        return bool(self._finished) and seen <= self._finished
+
     def last_template(self) -> dict[str, Any]:
         """Chunk fields (id, object, created) for an extra chunk at the end of the stream."""
         return {**self._template, "model": self.model}

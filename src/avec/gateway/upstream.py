@@ -144,7 +144,7 @@ class Upstream:
             raise status_error(response.status_code, response.content, name)
         try:
             data = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise malformed("JSON invalide") from None
         if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
             raise malformed("champ « choices » absent")
@@ -173,11 +173,29 @@ class Upstream:
         return response
 
 
+def truncated() -> GatewayError:
+    """The upstream stream stopped before its end (no ``[DONE]``, unfinished choices)."""
+    return upstream_error(
+        502,
+        "avec_upstream_truncated",
+        "La réponse du système d'IA a été interrompue avant la fin : réessayez.",
+    )
+
+
+class StreamTruncatedError(GatewayError):
+    """The upstream stream ended without ``[DONE]`` (the caller decides if the answer is whole)."""
+
+    def __init__(self) -> None:
+        err = truncated()
+        super().__init__(err.status, err.code, err.message, err.type)
+
+
 async def sse_events(response: httpx.Response, system_name: str) -> AsyncIterator[dict[str, Any]]:
     """The JSON payloads of an upstream Server-Sent Events stream, until ``[DONE]``.
 
     Raises:
         GatewayError: timeout, broken connection, an error event, or a malformed event.
+        StreamTruncatedError: the stream ended without ``[DONE]``.
     """
     try:
         async for line in response.aiter_lines():
@@ -188,7 +206,7 @@ async def sse_events(response: httpx.Response, system_name: str) -> AsyncIterato
                 return
             try:
                 data = json.loads(payload)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise malformed("événement de flux invalide") from None
             if not isinstance(data, dict):
                 raise malformed("événement de flux invalide")
@@ -197,3 +215,4 @@ async def sse_events(response: httpx.Response, system_name: str) -> AsyncIterato
             yield data
     except httpx.HTTPError as exc:
         raise transport_error(exc, system_name) from None
+    raise StreamTruncatedError()

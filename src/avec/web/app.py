@@ -95,6 +95,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    from avec.web.routes import practice  # dashboard, catalogue, patient version, guide keys
+
+    app.include_router(practice.router)
     return app
 
 
