@@ -80,3 +80,16 @@ def test_sealed_conversation_continues() -> None:
 def test_repr_hides_content() -> None:
     result = protect("Paul Durand", pipeline=PIPE)
     assert "Durand" not in repr(result)
+
+
+def test_a_value_protected_once_stays_protected_in_the_conversation() -> None:
+    from avec.protect.api import Conversation, protect, reveal
+
+    conv = Conversation.new(seed=3)
+    first = "Mme Odile Ferrand, 3 rue des Lilas, 44000 Nantes."
+    protect(first, conv)
+    # A later turn: the postal code alone, where no detector would see an identifier.
+    later = "Le dossier 44000 est complet ; merci."
+    result = protect(later, conv)
+    assert "44000" not in result.text
+    assert reveal(result.text, conv) == later

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick
+
 from avec.config import Settings, get_settings
 from avec.protect.pipeline import Pipeline, ProtectionError, default_pipeline
 from avec.protect.reveal import (
@@ -203,6 +205,30 @@ def _escapes(text: str, conversation: Conversation) -> list[Span]:
     return [Span(m.start, m.end, m.entry.label, 1.0, "escape") for m in found]
 
 
+def _known_originals(text: str, conversation: Conversation) -> list[Span]:
+    """Spans for identifiers this conversation already replaced, wherever they appear again.
+
+    A later turn re-sends earlier messages, including revealed answers in which an identifier
+    may stand where no detector would recognise it alone (a postal code without its address).
+    Once protected in a conversation, a value stays protected in it.
+    """
+    values = {e.original: e.label for e in conversation.vault if len(e.original.strip()) >= 3}
+    if not values:
+        return []
+    auto = ahocorasick.Automaton()
+    for value, label in values.items():
+        auto.add_word(value, (len(value), label))
+    auto.make_automaton()
+    spans = []
+    for end, (length, label) in auto.iter(text):
+        start = end + 1 - length
+        before = text[start - 1] if start > 0 else " "
+        after = text[end + 1] if end + 1 < len(text) else " "
+        if not (is_word_char(before) or is_word_char(after)):
+            spans.append(Span(start, end + 1, label, 1.0, "known"))
+    return spans
+
+
 def protect(
     text: str,
     conversation: Conversation | None = None,
@@ -239,7 +265,9 @@ def protect(
         raise
     except Exception as exc:  # fail closed without echoing the text
         raise ProtectionError(f"la détection a échoué ({type(exc).__name__})") from None
-    regions = _normalise(text, list(spans) + _escapes(text, conversation))
+    regions = _normalise(
+        text, list(spans) + _escapes(text, conversation) + _known_originals(text, conversation)
+    )
     # The residual text (identifiers blanked out) is what a new surrogate must not look like.
     chars = list(text)
     for s in regions:
