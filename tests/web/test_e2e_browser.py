@@ -6,18 +6,13 @@ Screenshots of each step go to ``tests/artifacts/e2e/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from clinical import DOCUMENT, IDENTIFIERS, NIR, REQUEST, SURNAME
+from served import serve_companion
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
@@ -38,45 +33,12 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``avec serve`` on a free port; yields its URL and its data folder."""
-    port = _free_port()
     data_dir = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AVEC_")}
-    env["AVEC_DATA_DIR"] = str(data_dir)
-    log = (tmp_path / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "avec.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    tail = (tmp_path / "server.log").read_text()[-2000:]
-                    pytest.fail("avec serve n'a pas démarré :\n" + tail)
-                time.sleep(0.3)
+    with serve_companion(data_dir, tmp_path / "server.log") as url:
         yield url, data_dir
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _dump(db: Path) -> dict[str, list[dict[str, object]]]:
