@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from rulespipe import RulesPipeline
 
-from avec.text import Span
-
-
-class FakePipeline:
-    """Labels every match of the given (label, regex) rules."""
-
-    def __init__(self, rules: list[tuple[str, str]]) -> None:
-        self.rules = [(label, re.compile(p)) for label, p in rules]
-
-    def detect(self, text: str) -> list[Span]:
-        spans: list[Span] = []
-        for label, pat in self.rules:
-            for m in pat.finditer(text):
-                if m.end() > m.start() and not any(s.start < m.end() and m.start() < s.end for s in spans):
-                    spans.append(Span(m.start(), m.end(), label))
-        return sorted(spans, key=lambda s: s.start)
+FakePipeline = RulesPipeline
 
 
 LETTER_RULES = [

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from avec.config import Settings
 from avec.gateway import create_app, hash_key, parse_config
 from avec.gateway.records import MemoryRequestJournal
-from avec.text import Span
+from rulespipe import RulesPipeline
 
 KEY = "avec-reliability-key"
 NIR = "2 54 03 75 112 345 11"
@@ -41,19 +41,11 @@ RULES = [
 ]
 
 
-class RulesDetector:
+class RulesDetector(RulesPipeline):
     """Detection by regular expressions: fast and exact for the planted values."""
 
     def __init__(self) -> None:
-        self.rules = [(label, re.compile(p)) for label, p in RULES]
-
-    def detect(self, text: str) -> list[Span]:
-        spans: list[Span] = []
-        for label, pat in self.rules:
-            for m in pat.finditer(text):
-                if not any(s.start < m.end() and m.start() < s.end for s in spans):
-                    spans.append(Span(m.start(), m.end(), label))
-        return sorted(spans, key=lambda s: s.start)
+        super().__init__(RULES)
 
 
 def leaks(texts: list[str]) -> list[str]:
