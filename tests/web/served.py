@@ -14,6 +14,20 @@ from pathlib import Path
 
 import pytest
 
+#: Debian's Chromium, driven by Playwright; never a downloaded browser build.
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags for a closed network (no background connections, no component updates).
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--headless",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
 
 def free_port() -> int:
     """A TCP port free on the loopback interface."""

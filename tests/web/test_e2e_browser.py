@@ -12,20 +12,9 @@ from pathlib import Path
 
 import pytest
 from clinical import DOCUMENT, IDENTIFIERS, NIR, REQUEST, SURNAME
-from served import serve_companion
+from served import CHROMIUM, LAUNCH_ARGS, serve_companion
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--headless",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = [
     pytest.mark.slow,

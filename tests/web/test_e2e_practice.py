@@ -11,22 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 from practice_data import fill_recent
-from served import serve_companion
+from served import CHROMIUM, LAUNCH_ARGS, serve_companion
 
 from avec.journal import make_engine, upgrade
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "practice"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--headless",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PATIENT_TEXT = (
     "Vous avez eu une pneumopathie. Le traitement par antibiotiques doit être poursuivi pendant sept jours, "
     "avec une surveillance de la température matin et soir et une consultation chez votre médecin traitant "
