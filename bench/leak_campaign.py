@@ -442,7 +442,9 @@ async def _clients(url: str, total: int, concurrency: int, turns: int, seed: int
 _RUN = re.compile(r"\d(?:[\d .\-/]*\d)?")
 # At least one hex letter: a long run of digits alone may be a planted number, never skipped.
 _HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-fA-F-]*[a-fA-F])[0-9a-fA-F-]{16,}(?![0-9A-Za-z])")
-_LOOPBACK = re.compile(r"127\.0\.0\.1:\d+")
+_LOOPBACK = re.compile(r"127\.0\.0\.1:\d+|\bport=\d+")
+# Object addresses in DEBUG lines (``<memory at 0x7f3b44000e50>``) hold random digit runs too.
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
 _FERNET = re.compile(r"gAAAAA[A-Za-z0-9_\-]{20,}={0,2}")
 
 
@@ -565,10 +567,10 @@ def scan_text(text: str, people: list[Identity]) -> Counter[str]:
     """
     import ahocorasick
 
-    text = _LOOPBACK.sub(" ", _FERNET.sub(" ", text))  # sealed vaults; client ports in access lines
+    text = _LOOPBACK.sub(" ", _FERNET.sub(" ", text))  # sealed vaults; ports in access and DEBUG lines
     # Hexadecimal digests (conversation keys, session hashes, request ids) hold random digit runs
     # that coincide with planted postcodes by chance: they are hashes, not identifiers.
-    text = _HEX_DIGEST.sub(" ", text)
+    text = _ADDRESS.sub(" ", _HEX_DIGEST.sub(" ", text))
     words, digits = ahocorasick.Automaton(), ahocorasick.Automaton()
     for who in people:
         for category, value in who.values().items():
