@@ -157,3 +157,21 @@ def test_stream_transformer_buffers_tool_arguments() -> None:
     assert json.loads(joined) == {"p": LETTER}
     assert t.process({"id": "x", "choices": [], "usage": {"completion_tokens": 3}}) == []
     assert t.usage == {"completion_tokens": 3}
+
+
+def test_source_is_indexed_for_avec_checks_and_kept_as_text_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from avec.gateway import findings
+    from avec.verify import SourceIndex, verify
+
+    text = "Traitement : bisoprolol 5 mg le matin."
+    assert isinstance(findings.prepare_source(verify, text), SourceIndex)
+    assert findings.prepare_source(lambda a, s: [], text) == text  # a custom checker reads text
+    assert findings.prepare_source(verify, "") == ""
+
+    def broken(source: str) -> None:
+        raise RuntimeError("index")
+
+    monkeypatch.setattr(findings, "index_source", broken)
+    assert findings.prepare_source(verify, text) == text  # never a failure of the request

@@ -34,3 +34,18 @@ def test_dose_compared_with_the_same_drug() -> None:
 
 def test_no_source_no_grounding() -> None:
     assert check_numbers("CRP 40 mg/L", None) == []
+
+
+def test_an_indexed_source_gives_the_same_findings_as_its_text() -> None:
+    from avec.verify import index_source, verify
+
+    index = index_source(SOURCE)
+    answers = [
+        "Ramipril 5 mg le soir, kaliémie 5,8 mmol/L, MMSE 21/30, sortie le 5 mars 2026, ajout de Kardégic.",
+        "Patiente de 72 ans ; ramipril 2,5 mg le soir, paracétamol 1 g trois fois par jour.",
+        "Doliprane 1000 mg six fois par jour et lévothyrox 75 mg.",
+    ]
+    found = [verify(answer, SOURCE) for answer in answers]
+    assert found[0] and not found[1] and found[2]  # changed values, a faithful copy, overdoses
+    assert [verify(answer, index) for answer in answers] == found
+    assert verify(answers[0], index_source("")) == verify(answers[0], None)

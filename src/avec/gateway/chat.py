@@ -7,6 +7,7 @@ The conversation is saved before the upstream call, so its mapping survives a dr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -17,13 +18,21 @@ from typing import Any
 import anyio
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 
 from avec.gateway.auth import Principal
 from avec.gateway.body import read_json_object
 from avec.gateway.config import ModelEntry, SystemConfig
 from avec.gateway.conversations import HEADER, StoreConflictError
 from avec.gateway.errors import GatewayError, bad_request, forbidden, protection_failed
-from avec.gateway.findings import counts_header, extension, finding_counts, run_verification, summary_header
+from avec.gateway.findings import (
+    counts_header,
+    extension,
+    finding_counts,
+    prepare_source,
+    run_verification,
+    summary_header,
+)
 from avec.gateway.policy import BlockedCategoryError, PolicyDetector, blocked_message, resolve_policy
 from avec.gateway.protection import ProtectedRequest, RequestProtector, protect_request
 from avec.gateway.records import RequestRecord, code_or_none, safe_record
@@ -202,8 +211,12 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         HEADER: client_id.encode("ascii", "replace").decode(),
         "X-AVEC-Replaced": counts_header(protected.replaced),
     }
+    # The source is read for the checks while the model writes, not after.
+    source = asyncio.get_running_loop().run_in_executor(
+        None, prepare_source, state.verifier, protected.source
+    )
     if rec.stream:
-        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0)
+        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0, source)
     try:
         data = await state.upstream.complete(system, sent)
         choices = _reveal_choices(data["choices"], conversation)
@@ -212,9 +225,7 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         await _finish_record(state, rec, t0)
         raise
     answers = [str((c.get("message") or {}).get("content") or "") for c in choices]
-    findings, status = await anyio.to_thread.run_sync(
-        run_verification, state.verifier, answers, protected.source
-    )
+    findings, status = await anyio.to_thread.run_sync(run_verification, state.verifier, answers, await source)
     _tokens(rec, data.get("usage"), sent, answers)
     rec.finding_counts = dict(finding_counts(findings))
     out = {**data, "model": model.name, "choices": choices}
@@ -227,8 +238,9 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         status=status,
     )
     headers["X-AVEC-Findings"] = summary_header(findings, status)
-    await _finish_record(state, rec, t0)
-    return JSONResponse(out, headers=headers)
+    rec.latency_ms = (time.perf_counter() - t0) * 1000
+    # Written once the answer is on its way: the journal is not the professional's wait.
+    return JSONResponse(out, headers=headers, background=BackgroundTask(safe_record, state.journal, rec))
 
 
 def _reveal_choices(choices: list[Any], conversation: Conversation) -> list[dict[str, Any]]:
@@ -271,6 +283,7 @@ async def _stream(
     rec: RequestRecord,
     headers: dict[str, str],
     t0: float,
+    source: asyncio.Future[Any],
 ) -> Response:
     raw_options = body.get("stream_options")
     options: dict[str, Any] = raw_options if isinstance(raw_options, dict) else {}
@@ -313,7 +326,7 @@ async def _stream(
                 yield _sse(chunk)
             answers = transformer.answers()
             findings, status = await anyio.to_thread.run_sync(
-                run_verification, state.verifier, answers, protected.source
+                run_verification, state.verifier, answers, await source
             )
             rec.finding_counts = dict(finding_counts(findings))
             _tokens(rec, transformer.usage, sent, answers)

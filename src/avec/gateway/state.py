@@ -143,7 +143,7 @@ def build_state(
         detector: detection step (default: the full pipeline).
         journal: where request records go (default: the journal database).
         store: where sealed conversations go (default: per ``options.vault_store``).
-        verifier: answer checker (default: ``avec.verify.verify`` when installed).
+        verifier: answer checker (default: ``avec.verify.verify``).
         environ: where upstream keys are read (default: the process environment).
 
     Raises:

@@ -15,11 +15,13 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import ahocorasick
 
 from avec.config import Settings, get_settings
+from avec.protect.indirect import IndirectRisk, assess
 from avec.protect.pipeline import Pipeline, ProtectionError, default_pipeline
 from avec.protect.reveal import (
     Matcher,
@@ -156,14 +158,19 @@ class Protected:
         spans: the identifiers found in the input (offsets into the input).
         conversation: the conversation holding the mapping (pass it to :func:`reveal`).
         replacements: what replaced what, without the originals.
-        risk: indirect-risk assessment, when a module provides one (None otherwise).
     """
 
     text: str
     spans: list[Span]
     conversation: Conversation
     replacements: list[Replacement]
-    risk: object | None = None
+    _input: str = field(default="", repr=False, compare=False)
+
+    @cached_property
+    def risk(self) -> IndirectRisk:
+        """Indirect-identification risk of the input (computed on first use: the gateway never
+        asks, the companion always does)."""
+        return assess(self._input, self.spans)
 
     def __repr__(self) -> str:  # never print the mapping or the input by accident
         return f"Protected({len(self.text)} caractères, {len(self.spans)} identifiants)"
@@ -300,18 +307,8 @@ def protect(
         rng_state = state.rng_state
         if reveal_text(out, Matcher(vault)) == text:
             conversation.vault, conversation.state = vault, state
-            return Protected(out, list(spans), conversation, reps, _assess(text, list(spans)))
+            return Protected(out, list(spans), conversation, reps, text)
     raise ProtectionError("impossible de garantir une restitution exacte : rien n'a été protégé ni envoyé")
-
-
-def _assess(text: str, spans: list[Span]) -> object | None:
-    """Indirect-risk hook: ``avec.protect.indirect.assess(text, spans)`` when that module exists."""
-    try:
-        from avec.protect import indirect  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    assess = getattr(indirect, "assess", None)
-    return assess(text, spans) if callable(assess) else None
 
 
 def reveal(answer: str, conversation: Conversation) -> str:

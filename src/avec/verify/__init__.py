@@ -5,5 +5,16 @@
 
 from avec.verify.api import CHECKS, VerifyInputError, verify
 from avec.verify.findings import TYPE_FR, Finding, FindingType, Severity
+from avec.verify.grounding import SourceIndex, index_source
 
-__all__ = ["CHECKS", "TYPE_FR", "Finding", "FindingType", "Severity", "VerifyInputError", "verify"]
+__all__ = [
+    "CHECKS",
+    "TYPE_FR",
+    "Finding",
+    "FindingType",
+    "Severity",
+    "SourceIndex",
+    "VerifyInputError",
+    "index_source",
+    "verify",
+]

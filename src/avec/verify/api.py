@@ -8,7 +8,13 @@ from avec.verify.citations import check_citations
 from avec.verify.dosing import check_doses
 from avec.verify.drugs import check_drugs, find_mentions
 from avec.verify.findings import Finding
-from avec.verify.grounding import check_drugs_grounded, check_numbers, ungrounded_drugs
+from avec.verify.grounding import (
+    SourceIndex,
+    check_drugs_grounded,
+    check_numbers,
+    index_source,
+    ungrounded_drugs,
+)
 
 #: Names of the checks, in the order they run; pass a subset as ``checks`` to switch some off.
 CHECKS: tuple[str, ...] = ("drugs", "doses", "grounding", "citations")
@@ -20,7 +26,7 @@ class VerifyInputError(ValueError):
 
 def verify(
     answer: str,
-    source: str | None = None,
+    source: str | SourceIndex | None = None,
     *,
     today: date | None = None,
     outdated_years: int = 10,
@@ -31,7 +37,8 @@ def verify(
 
     Args:
         answer: the text produced by the AI.
-        source: the document the AI was given, if any; enables the grounding checks.
+        source: the document the AI was given, if any (or its :func:`index_source`, to read it
+            once for several answers); enables the grounding checks.
         today: reference date for outdated recommendations (default: today).
         outdated_years: a recommendation older than this many years is reported.
         checks: names from :data:`CHECKS` to run.
@@ -43,31 +50,36 @@ def verify(
     Raises:
         VerifyInputError: the answer is not a non-empty string of at most ``max_chars`` characters.
     """
-    if not isinstance(answer, str) or (source is not None and not isinstance(source, str)):
+    source_text = source.text if isinstance(source, SourceIndex) else source
+    if not isinstance(answer, str) or (source_text is not None and not isinstance(source_text, str)):
         raise VerifyInputError("la réponse et la source doivent être du texte")
     if not answer.strip():
         raise VerifyInputError("la réponse est vide : rien à vérifier")
-    if len(answer) > max_chars or (source is not None and len(source) > max_chars):
+    if len(answer) > max_chars or (source_text is not None and len(source_text) > max_chars):
         raise VerifyInputError(f"texte trop long (maximum {max_chars} caractères) : découpez-le")
     unknown = set(checks) - set(CHECKS)
     if unknown:
         raise VerifyInputError(f"vérification inconnue : {', '.join(sorted(unknown))}")
     mentions = find_mentions(answer)
+    # The source is read once for every check (and not at all when the gateway indexed it already).
+    index = source if isinstance(source, SourceIndex) else (index_source(source) if source else None)
+    if index is not None and not index.text:
+        index = None
     findings: list[Finding] = []
     if "drugs" in checks:
-        findings += check_drugs(answer, source, mentions=mentions)
-    numbers = check_numbers(answer, source, mentions=mentions) if source else []
+        findings += check_drugs(answer, mentions=mentions)
+    numbers = check_numbers(answer, index, mentions=mentions) if index else []
     if "doses" in checks:
         # With a source, a dose problem copied faithfully from it is the source's, not the AI's; and the
         # dose written next to a drug the source does not contain belongs to another drug (the
         # ungrounded-drug finding covers it). Only doses the AI changed are judged.
-        skip = frozenset(m.start for m in ungrounded_drugs(answer, source, mentions))
-        doses = check_doses(answer, source, mentions=mentions, skip=skip)
-        if source:
+        skip = frozenset(m.start for m in ungrounded_drugs(answer, index, mentions))
+        doses = check_doses(answer, mentions=mentions, skip=skip)
+        if index:
             doses = [d for d in doses if any(n.start < d.end and d.start < n.end for n in numbers)]
         findings += doses
-    if "grounding" in checks and source:
-        findings += check_drugs_grounded(answer, source, mentions=mentions)
+    if "grounding" in checks and index:
+        findings += check_drugs_grounded(answer, index, mentions=mentions)
         findings += numbers
     if "citations" in checks:
         findings += check_citations(answer, today=today, outdated_years=outdated_years)

@@ -9,6 +9,7 @@ a word is reported when neither the drug lexicon nor the French dictionary knows
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -81,15 +82,20 @@ def find_mentions(text: str, lexicon: DrugLexicon | None = None) -> list[DrugMen
     """Known drug names and drug-like unknown words in ``text``, in order."""
     lex = lexicon or get_lexicon()
     mentions = [DrugMention(m.start, m.end, text[m.start : m.end], m.entry) for m in lex.find(text)]
-    covered = [(m.start, m.end) for m in mentions]
+    # Known names do not overlap and come in order: a word overlaps one iff it overlaps the last
+    # name starting before the word's end.
+    starts = [m.start for m in mentions]
+    known = list(mentions)
     for match in _WORD.finditer(text):
         start, end = match.span()
         word = match.group(0)
-        if any(s < end and start < e for s, e in covered):
+        before = bisect_left(starts, end) - 1
+        if before >= 0 and known[before].end > start:
             continue
         if word.isupper() and len(word) <= 5:  # abbreviations: CRP, HbA1c, TSH
             continue
-        if lex.is_known_token(word) or lex.is_common_word(word) or not _drug_like(text, match):
+        # The position test first: most words are not followed by a dose nor drug-shaped.
+        if not _drug_like(text, match) or lex.is_known_token(word) or lex.is_common_word(word):
             continue
         parts = [p for p in word.split("-") if p]
         if len(parts) > 1 and (

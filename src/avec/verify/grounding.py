@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from avec.text import FRENCH_MONTHS, fold
 from avec.verify.dosing import attach
@@ -87,7 +89,7 @@ def _facts(text: str) -> Iterator[tuple[int, int, Hashable]]:
         yield m.start(), m.end(), ("score", parse_number(m.group(1)), int(m.group(2)))
 
 
-def _matches(key: Hashable, source_keys: set[Hashable]) -> bool:
+def _matches(key: Hashable, source_keys: AbstractSet[Hashable]) -> bool:
     if key in source_keys:
         return True
     # A date written without its year matches the same day and month in the source, and vice versa.
@@ -104,20 +106,48 @@ def _doses_by_drug(text: str, mentions: list[DrugMention]) -> dict[int, DrugMent
     return {q.start: drug for drug, q in attach(text, mentions, find_quantities(text))}
 
 
+@dataclass(frozen=True)
+class SourceIndex:
+    """A source document analysed once: its values and its drugs, shared by every check and answer.
+
+    The gateway builds it while the upstream model is still writing, so that checking the answer
+    only has the answer left to read. It holds the source text: keep it no longer than the request.
+    """
+
+    text: str
+    facts: tuple[tuple[int, int, Hashable], ...]
+    keys: frozenset[Hashable]
+    mentions: tuple[DrugMention, ...]
+    drug_of: dict[int, DrugMention]
+
+
+def index_source(source: str) -> SourceIndex:
+    """Analyse ``source`` for the grounding checks."""
+    facts = tuple(_facts(source))
+    mentions = find_mentions(source)
+    return SourceIndex(
+        source, facts, frozenset(k for _, _, k in facts), tuple(mentions), _doses_by_drug(source, mentions)
+    )
+
+
+def _indexed(source: str | SourceIndex | None) -> SourceIndex | None:
+    if isinstance(source, SourceIndex):
+        return source if source.text else None
+    return index_source(source) if source else None
+
+
 def check_numbers(
-    answer: str, source: str | None = None, *, mentions: list[DrugMention] | None = None
+    answer: str, source: str | SourceIndex | None = None, *, mentions: list[DrugMention] | None = None
 ) -> list[Finding]:
     """``UNGROUNDED_NUMBER`` for each value, date, score or duration of ``answer`` missing from ``source``.
 
     A dose is compared with the doses of the same drug in the source when the source gives any (so
     that "amlodipine 10 mg" is caught even if another drug of the source is dosed at 10 mg).
     """
-    if not source:
+    index = _indexed(source)
+    if index is None:
         return []
-    source_facts = list(_facts(source))
-    source_keys = {key for _, _, key in source_facts}
-    source_mentions = find_mentions(source)
-    source_drug_of = _doses_by_drug(source, source_mentions)
+    source_facts, source_keys, source_drug_of = index.facts, index.keys, index.drug_of
     answer_drug_of = _doses_by_drug(answer, mentions if mentions is not None else find_mentions(answer))
     findings: list[Finding] = []
     for start, end, key in _facts(answer):
@@ -155,18 +185,19 @@ def _same_drug(a: DrugMention, b: DrugMention) -> bool:
 
 
 def ungrounded_drugs(
-    answer: str, source: str | None, mentions: list[DrugMention] | None = None
+    answer: str, source: str | SourceIndex | None, mentions: list[DrugMention] | None = None
 ) -> list[DrugMention]:
     """Known drugs of ``answer`` that ``source`` does not name (empty without a source)."""
-    if not source:
+    index = _indexed(source)
+    if index is None:
         return []
     in_answer = mentions if mentions is not None else find_mentions(answer)
-    in_source = find_mentions(source)
+    in_source = index.mentions
     return [m for m in in_answer if m.known and not any(_same_drug(m, s) for s in in_source)]
 
 
 def check_drugs_grounded(
-    answer: str, source: str | None = None, *, mentions: list[DrugMention] | None = None
+    answer: str, source: str | SourceIndex | None = None, *, mentions: list[DrugMention] | None = None
 ) -> list[Finding]:
     """``UNGROUNDED_DRUG`` for each drug of ``answer`` that ``source`` does not mention."""
     return [
