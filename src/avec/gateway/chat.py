@@ -211,12 +211,9 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         HEADER: client_id.encode("ascii", "replace").decode(),
         "X-AVEC-Replaced": counts_header(protected.replaced),
     }
-    # The source is read for the checks while the model writes, not after.
-    source = asyncio.get_running_loop().run_in_executor(
-        None, prepare_source, state.verifier, protected.source
-    )
     if rec.stream:
-        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0, source)
+        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0)
+    source = _read_source(state, protected)
     try:
         data = await state.upstream.complete(system, sent)
         choices = _reveal_choices(data["choices"], conversation)
@@ -241,6 +238,15 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
     rec.latency_ms = (time.perf_counter() - t0) * 1000
     # Written once the answer is on its way: the journal is not the professional's wait.
     return JSONResponse(out, headers=headers, background=BackgroundTask(safe_record, state.journal, rec))
+
+
+def _read_source(state: GatewayState, protected: ProtectedRequest) -> asyncio.Future[Any]:
+    """Start reading the source for the checks in a worker thread, while the model writes.
+
+    A stream starts it after its first words: before them, the thread would compete with the
+    event loop for the interpreter and delay the first token.
+    """
+    return asyncio.get_running_loop().run_in_executor(None, prepare_source, state.verifier, protected.source)
 
 
 def _reveal_choices(choices: list[Any], conversation: Conversation) -> list[dict[str, Any]]:
@@ -283,7 +289,6 @@ async def _stream(
     rec: RequestRecord,
     headers: dict[str, str],
     t0: float,
-    source: asyncio.Future[Any],
 ) -> Response:
     raw_options = body.get("stream_options")
     options: dict[str, Any] = raw_options if isinstance(raw_options, dict) else {}
@@ -298,6 +303,7 @@ async def _stream(
         raise
     transformer = StreamTransformer(conversation, rec.model, wants_usage)
     name = system.name or system.id
+    source: asyncio.Future[Any] | None = None
 
     async def upstream_chunks() -> AsyncIterator[dict[str, Any]]:
         try:
@@ -308,6 +314,7 @@ async def _stream(
                 raise
 
     async def events() -> AsyncIterator[bytes]:
+        nonlocal source
         try:
             async for event in upstream_chunks():
                 try:
@@ -322,11 +329,16 @@ async def _stream(
                     ):
                         rec.ttft_ms = (time.perf_counter() - t0) * 1000
                     yield _sse(chunk)
+                    if source is None and rec.ttft_ms is not None:
+                        source = _read_source(state, protected)
             for chunk in transformer.finish():
                 yield _sse(chunk)
             answers = transformer.answers()
             findings, status = await anyio.to_thread.run_sync(
-                run_verification, state.verifier, answers, await source
+                run_verification,
+                state.verifier,
+                answers,
+                await (source or _read_source(state, protected)),
             )
             rec.finding_counts = dict(finding_counts(findings))
             _tokens(rec, transformer.usage, sent, answers)

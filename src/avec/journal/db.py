@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,8 +54,21 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     elif schema is not None:
         with engine.begin() as conn:
+            _one_at_a_time(conn)
             conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     return engine
+
+
+#: PostgreSQL advisory lock taken while creating schemas and migrating ("AVEC" in ASCII).
+MIGRATION_LOCK = 0x41564543
+
+
+def _one_at_a_time(conn: Connection) -> None:
+    # Replicas starting together would race on the same DDL (one fails on a duplicate table):
+    # on PostgreSQL they queue on a transaction-scoped lock, and the later ones find the schema
+    # already there. SQLite serialises writers itself.
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,6 +95,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config()
     try:
         with engine.begin() as conn:
+            _one_at_a_time(conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except Exception as exc:

@@ -56,22 +56,30 @@ def _year(raw: str | None) -> int | None:
 
 def _facts(text: str) -> Iterator[tuple[int, int, Hashable]]:
     """Each checkable value of ``text``: its span and a normalised key."""
-    taken: list[tuple[int, int]] = []
+    # One byte per character, set where a value was read: "is this span free?" is one C-level find.
+    taken = bytearray(len(text))
+
+    def take(start: int, end: int) -> None:
+        taken[start:end] = b"\x01" * (end - start)
+
+    def free(start: int, end: int) -> bool:
+        return taken.find(1, start, end) < 0
+
     folded = fold(text)
     for m in _NUMERIC_DATE.finditer(text):
         day, month = int(m.group(1)), int(m.group(2))
         if 1 <= day <= 31 and 1 <= month <= 12 and (m.group(3) or "/" in m.group(0)):
             if m.group(3) is None and text[m.end() : m.end() + 1].isdigit():
                 continue
-            taken.append(m.span())
+            take(*m.span())
             yield m.start(), m.end(), ("date", day, month, _year(m.group(3)))
     for m in _TEXT_DATE.finditer(folded):
-        taken.append(m.span())
+        take(*m.span())
         yield m.start(), m.end(), ("date", int(m.group(1)), _MONTHS[m.group(2).lower()], _year(m.group(3)))
     for q in find_quantities(text):
-        if any(s < q.end and q.start < e for s, e in taken):
+        if not free(q.start, q.end):
             continue
-        taken.append((q.start, q.end))
+        take(q.start, q.end)
         value, unit = q.value, q.unit
         if dimension(unit) == "mass":
             value, unit = convert(value, unit, "mg") or value, "mg"
@@ -79,12 +87,12 @@ def _facts(text: str) -> Iterator[tuple[int, int, Hashable]]:
             value, unit = (value / 1000 if unit == "µmol" else value), "mmol"
         yield q.start, q.end, ("qty", unit, q.per, round(value, 6))
     for m in _DURATION.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if not free(*m.span()):
             continue
-        taken.append(m.span())
+        take(*m.span())
         yield m.start(), m.end(), ("dur", _DURATION_UNIT[m.group(2).lower()], parse_number(m.group(1)))
     for m in _SCORE.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if not free(*m.span()):
             continue
         yield m.start(), m.end(), ("score", parse_number(m.group(1)), int(m.group(2)))
 

@@ -173,15 +173,23 @@ def unit_registry() -> pint.UnitRegistry[float]:
 _PINT_NAMES = {"mg": "milligram", "g": "gram", "µg": "microgram", "UI": "UI", "mL": "milliliter"}
 
 
+@lru_cache(maxsize=64)
+def _factor(unit: str, target: str) -> float | None:
+    # Dose units are all multiplicative: one conversion per pair of units, asked of pint once,
+    # instead of a pint quantity per value read (the checks read dozens per answer).
+    ureg = unit_registry()
+    try:
+        return float(ureg.Quantity(1.0, _PINT_NAMES[unit]).to(_PINT_NAMES[target]).magnitude)
+    except pint.DimensionalityError:
+        return None
+
+
 def convert(value: float, unit: str, target: str) -> float | None:
     """``value unit`` expressed in ``target``, or ``None`` when the dimensions differ."""
     if unit not in _PINT_NAMES or target not in _PINT_NAMES:
         return None
-    ureg = unit_registry()
-    try:
-        return float(ureg.Quantity(value, _PINT_NAMES[unit]).to(_PINT_NAMES[target]).magnitude)
-    except pint.DimensionalityError:
-        return None
+    factor = _factor(unit, target)
+    return None if factor is None else value * factor
 
 
 def dimension(unit: str) -> str | None:
