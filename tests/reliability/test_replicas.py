@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,20 +107,15 @@ def _ask(url: str, messages: list[dict[str, str]]) -> str:
     return str(r.json()["choices"][0]["message"]["content"])
 
 
-def test_conversation_continues_on_another_replica(
-    postgres_schema: tuple[str, str], upstream: tuple[str, list[dict[str, Any]]], tmp_path: Path
-) -> None:
-    base, schema = postgres_schema
+@contextmanager
+def _servers(
+    tmp_path: Path, config: dict[str, Any], base: str, schema: str, extra_args: list[list[str]]
+) -> Iterator[list[str]]:
+    """``avec gateway serve`` processes (one per item of ``extra_args``) on one PostgreSQL schema."""
     admin = create_engine(base)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     admin.dispose()
-    upstream_url, bodies = upstream
-    config = {
-        "systems": [{"id": "cloud", "base_url": f"{upstream_url}/v1", "models": ["m"]}],
-        "keys": [{"id": "poste-1", "sha256": hash_key(KEY)}],
-        "options": {"vault_store": "database", "verify": False},
-    }
     path = tmp_path / "passerelle.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     env = {
@@ -133,26 +129,21 @@ def test_conversation_continues_on_another_replica(
         if not Path(sys.executable).with_name("avec").exists()
         else [str(Path(sys.executable).with_name("avec"))]
     )
-    ports = [_free_port(), _free_port()]
+    ports = [_free_port() for _ in extra_args]
     procs = [
         subprocess.Popen(
-            [*avec, "gateway", "serve", "--config", str(path), "--port", str(port)],
+            [*avec, "gateway", "serve", "--config", str(path), "--port", str(port), *extra],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        for port in ports
+        for port, extra in zip(ports, extra_args, strict=True)
     ]
     try:
         urls = [f"http://127.0.0.1:{p}" for p in ports]
         for url, proc in zip(urls, procs, strict=True):
             _wait(url, proc)
-        history = [{"role": "user", "content": FIRST}]
-        first = _ask(urls[0], history)
-        assert first == "Écho : " + FIRST
-        history += [{"role": "assistant", "content": first}, {"role": "user", "content": SECOND}]
-        second = _ask(urls[1], history)  # the other replica
-        assert second == "Écho : " + SECOND
+        yield urls
     finally:
         for proc in procs:
             proc.terminate()
@@ -163,6 +154,25 @@ def test_conversation_continues_on_another_replica(
                 proc.kill()
             if proc.stdout:
                 proc.stdout.close()
+
+
+def test_conversation_continues_on_another_replica(
+    postgres_schema: tuple[str, str], upstream: tuple[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    base, schema = postgres_schema
+    upstream_url, bodies = upstream
+    config = {
+        "systems": [{"id": "cloud", "base_url": f"{upstream_url}/v1", "models": ["m"]}],
+        "keys": [{"id": "poste-1", "sha256": hash_key(KEY)}],
+        "options": {"vault_store": "database", "verify": False},
+    }
+    with _servers(tmp_path, config, base, schema, [[], []]) as urls:
+        history = [{"role": "user", "content": FIRST}]
+        first = _ask(urls[0], history)
+        assert first == "Écho : " + FIRST
+        history += [{"role": "assistant", "content": first}, {"role": "user", "content": SECOND}]
+        second = _ask(urls[1], history)  # the other replica
+        assert second == "Écho : " + SECOND
     assert len(bodies) == 2
     sent_first = bodies[0]["messages"][0]["content"]
     sent_again = bodies[1]["messages"][0]["content"]
@@ -172,3 +182,26 @@ def test_conversation_continues_on_another_replica(
     # The surrogate of the name in turn 2 is the one chosen by replica 1 in turn 1.
     surrogate_words = set(sent_first.replace(",", " ").split()) - set(FIRST.replace(",", " ").split())
     assert any(w in bodies[1]["messages"][-1]["content"] for w in surrogate_words)
+
+
+def test_one_server_with_two_workers_keeps_each_conversation(
+    postgres_schema: tuple[str, str], upstream: tuple[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """``--workers 2``: successive turns, each on a new connection (so either worker may take
+    it), are revealed exactly and carry the surrogates chosen at the first turn."""
+    base, schema = postgres_schema
+    upstream_url, bodies = upstream
+    config = {
+        "systems": [{"id": "cloud", "base_url": f"{upstream_url}/v1", "models": ["m"]}],
+        "keys": [{"id": "poste-1", "sha256": hash_key(KEY)}],
+        "options": {"vault_store": "database", "verify": False},
+    }
+    with _servers(tmp_path, config, base, schema, [["--workers", "2"]]) as (url,):
+        history = [{"role": "user", "content": FIRST}]
+        for _ in range(6):
+            answer = _ask(url, history)
+            assert answer == "Écho : " + history[-1]["content"]
+            history += [{"role": "assistant", "content": answer}, {"role": "user", "content": SECOND}]
+    firsts = {b["messages"][0]["content"] for b in bodies}
+    assert len(bodies) == 6 and len(firsts) == 1  # the opening turn is sent the same way each time
+    assert "Quéméner" not in json.dumps(bodies, ensure_ascii=False)

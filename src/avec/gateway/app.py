@@ -109,3 +109,10 @@ def create_app(
     app.include_router(router())
     install_handlers(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The gateway configured by the environment (``AVEC_GATEWAY_CONFIG``...): one per worker."""
+    from avec.gateway.config import GatewaySettings
+
+    return create_app(GatewaySettings())

@@ -33,22 +33,52 @@ def serve_cmd(
     config: _ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Adresse d'écoute (défaut 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port d'écoute (défaut 8088).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processus de service (un par cœur). Au-delà de 1, les conversations doivent "
+            "être en base (options.vault_store: database).",
+        ),
+    ] = 1,
 ) -> None:
     """Lancer la passerelle (POST /v1/chat/completions, GET /v1/models)."""
+    import os
+
     import uvicorn
 
-    from avec.gateway import ConfigError, GatewaySettings, create_app
+    from avec.gateway import ConfigError, GatewaySettings, create_app, load_config
+    from avec.protect.vault import load_key
 
     settings = _settings(config)
     if not isinstance(settings, GatewaySettings):  # pragma: no cover - typing guard
         raise typer.Exit(2)
     try:
-        app = create_app(settings)
+        if workers > 1 and (
+            settings.gateway_config is None
+            or load_config(settings.gateway_config).options.vault_store != "database"
+        ):
+            raise ConfigError(
+                "plusieurs processus exigent des conversations en base (options.vault_store: "
+                "database) : sinon une conversation poursuivie par un autre processus changerait "
+                "de pseudonymes"
+            )
+        app = create_app(settings)  # built here too, so that a wrong configuration stops now
     except (ConfigError, ValueError) as exc:
         typer.echo(f"Erreur : {exc}", err=True)
         raise typer.Exit(2) from None
+    bind = {"host": host or settings.gateway_host, "port": port or settings.gateway_port}
     # access_log off: request lines are harmless, but nothing about requests is logged by design.
-    uvicorn.run(app, host=host or settings.gateway_host, port=port or settings.gateway_port, access_log=False)
+    if workers == 1:
+        uvicorn.run(app, access_log=False, **bind)
+        return
+    # Each worker builds its own application from the environment; the vault key is made (or
+    # read) here first, so that no two workers create different keys at the same moment.
+    load_key(settings)
+    os.environ["AVEC_GATEWAY_CONFIG"] = str(settings.gateway_config)
+    uvicorn.run(
+        "avec.gateway.app:app_from_environment", factory=True, workers=workers, access_log=False, **bind
+    )
 
 
 @gateway_app.command("check")
