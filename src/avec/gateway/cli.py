@@ -67,17 +67,22 @@ def serve_cmd(
     except (ConfigError, ValueError) as exc:
         typer.echo(f"Erreur : {exc}", err=True)
         raise typer.Exit(2) from None
-    bind = {"host": host or settings.gateway_host, "port": port or settings.gateway_port}
+    bind_host, bind_port = host or settings.gateway_host, port or settings.gateway_port
     # access_log off: request lines are harmless, but nothing about requests is logged by design.
     if workers == 1:
-        uvicorn.run(app, access_log=False, **bind)
+        uvicorn.run(app, host=bind_host, port=bind_port, access_log=False)
         return
     # Each worker builds its own application from the environment; the vault key is made (or
     # read) here first, so that no two workers create different keys at the same moment.
     load_key(settings)
     os.environ["AVEC_GATEWAY_CONFIG"] = str(settings.gateway_config)
     uvicorn.run(
-        "avec.gateway.app:app_from_environment", factory=True, workers=workers, access_log=False, **bind
+        "avec.gateway.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=bind_host,
+        port=bind_port,
+        access_log=False,
     )
 
 
