@@ -6,6 +6,11 @@ clients, once directly to the stand-in and once through the gateway. Prints a Ma
 
     .venv/bin/python bench/gateway.py            # full run (about two minutes on 2 cores)
     .venv/bin/python bench/gateway.py --quick    # fewer requests
+    .venv/bin/python bench/gateway.py --workers 2 --model-ms 800   # 2 gateway processes, and an
+                                                 # upstream that thinks 800 ms like a real model
+
+With ``--model-ms 0`` (the default) the stand-in answers at once: clients send back to back, so at
+10 and 50 clients the figures measure a saturated gateway (queueing), not its cost per request.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ def prompt(rng: random.Random) -> str:
     return body[:1990] + " Résumez."
 
 
-def _serve(role: str, port: int, upstream: str, tmp: str) -> None:
+def _serve(role: str, port: int, upstream: str, tmp: str, model_ms: float = 0.0) -> None:
     import uvicorn
     from upstream_standin import Recorder, make_upstream
 
@@ -57,29 +62,68 @@ def _serve(role: str, port: int, upstream: str, tmp: str) -> None:
         rec = Recorder()
         rec.delay, rec.chunk_chars = 0.005, 4
         rec.echo_limit = 400
+        rec.think = model_ms / 1000
         uvicorn.run(make_upstream(rec), host="127.0.0.1", port=port, log_level="error", access_log=False)
         return
     from cryptography.fernet import Fernet
 
     from avec.config import Settings
-    from avec.gateway import create_app, hash_key, parse_config
+    from avec.gateway import create_app, parse_config
 
-    cfg = parse_config(
-        {
-            "systems": [
-                {
-                    "id": "bench",
-                    "base_url": f"{upstream}/v1",
-                    "provider": "mistralai",
-                    "models": ["mistral-small-latest"],
-                }
-            ],
-            "keys": [{"id": "bench", "sha256": hash_key(KEY)}],
-        }
-    )
+    cfg = parse_config(_config(upstream))
     settings = Settings(data_dir=Path(tmp), vault_key=Fernet.generate_key().decode())
     app = create_app(settings, config=cfg)  # SQLite journal and real verification, as deployed
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+
+
+def _config(upstream: str, vault_store: str = "memory") -> dict[str, object]:
+    from avec.gateway import hash_key
+
+    return {
+        "systems": [
+            {
+                "id": "bench",
+                "base_url": f"{upstream}/v1",
+                "provider": "mistralai",
+                "models": ["mistral-small-latest"],
+            }
+        ],
+        "keys": [{"id": "bench", "sha256": hash_key(KEY)}],
+        "options": {"vault_store": vault_store},
+    }
+
+
+def _gateway_command(args: argparse.Namespace, port: int, upstream: str, tmp: str) -> list[str]:
+    """The gateway process: in this script (one process), or ``avec gateway serve --workers N``."""
+    if args.workers == 1:
+        return [
+            sys.executable,
+            __file__,
+            "--role",
+            "gateway",
+            "--port",
+            str(port),
+            "--upstream",
+            upstream,
+            "--tmp",
+            tmp,
+        ]
+    import yaml
+
+    path = Path(tmp) / "passerelle.yaml"
+    path.write_text(yaml.safe_dump(_config(upstream, "database")), encoding="utf-8")
+    avec = Path(sys.executable).with_name("avec")
+    return [
+        str(avec),
+        "gateway",
+        "serve",
+        "--config",
+        str(path),
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+    ]
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -154,22 +198,33 @@ def main() -> None:
     parser.add_argument("--upstream", default="")
     parser.add_argument("--tmp", default="")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--model-ms", type=float, default=0.0, help="upstream wait before answering (a model's latency)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="gateway processes (avec gateway serve --workers)"
+    )
     args = parser.parse_args()
     if args.role:
-        _serve(args.role, args.port, args.upstream, args.tmp)
+        _serve(args.role, args.port, args.upstream, args.tmp, args.model_ms)
         return
     from upstream_standin import free_port
 
     up_port, gw_port = free_port(), free_port()
     up, gw = f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{gw_port}"
     tmp = tempfile.mkdtemp()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    me = [sys.executable, __file__]
+    from cryptography.fernet import Fernet
+
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "AVEC_DATA_DIR": tmp,
+        "AVEC_VAULT_KEY": Fernet.generate_key().decode(),
+    }
+    upstream_cmd = [sys.executable, __file__, "--role", "upstream", "--port", str(up_port)]
     procs = [
-        subprocess.Popen([*me, "--role", "upstream", "--port", str(up_port)], env=env),
-        subprocess.Popen(
-            [*me, "--role", "gateway", "--port", str(gw_port), "--upstream", up, "--tmp", tmp], env=env
-        ),
+        subprocess.Popen([*upstream_cmd, "--model-ms", str(args.model_ms)], env=env),
+        subprocess.Popen(_gateway_command(args, gw_port, up, tmp), env=env),
     ]
     try:
         _wait(up)
@@ -206,7 +261,10 @@ def main() -> None:
                 f"{statistics.median(gf) - statistics.median(df):.1f} / {_pct(gf, 0.95) - _pct(df, 0.95):.1f}"
             )
             print(f"| {c} | " + " | ".join(f"{v:.1f}" for v in cells) + f" | {over} |", flush=True)
-        print("\n(ms ; 2 000 caractères par requête ; flux amont de 4 caractères toutes les 5 ms)")
+        print(
+            f"\n(ms ; 2 000 caractères par requête ; amont : {args.model_ms:.0f} ms avant de répondre, "
+            f"flux de 4 caractères toutes les 5 ms ; passerelle : {args.workers} processus)"
+        )
     finally:
         for p in procs:
             p.terminate()

@@ -34,6 +34,7 @@ class Recorder:
         self.delay = 0.0  # seconds between streamed chunks (benchmarks)
         self.chunk_chars = 3
         self.echo_limit = 0  # echo only this many characters (benchmarks); 0: all
+        self.think = 0.0  # seconds before the answer or its first chunk, as a model takes (benchmarks)
 
     def texts(self) -> list[str]:
         """Bodies as text with JSON escapes resolved (``\\u00e9`` becomes ``é``)."""
@@ -90,6 +91,8 @@ def make_upstream(recorder: Recorder) -> FastAPI:
             await asyncio.sleep(3)
         if model == "garbage":
             return PlainTextResponse("<html>proxy error</html>")
+        if recorder.think:
+            await asyncio.sleep(recorder.think)
         text = _last_user(body)
         if recorder.echo_limit:
             text = text[: recorder.echo_limit]
