@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from avec.config import Settings
 
@@ -234,11 +242,14 @@ class GatewaySettings(Settings):
     Attributes:
         gateway_config: path of the YAML/JSON configuration file.
         gateway_host, gateway_port: where ``avec gateway serve`` listens.
+        rate_limit_redis_url: Redis shared by every process for the per-key rate limits
+            (``AVEC_RATE_LIMIT_REDIS_URL``); each process counts alone without it.
     """
 
     gateway_config: Path | None = None
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8088
+    rate_limit_redis_url: SecretStr | None = None
 
 
 def parse_config(data: Any) -> GatewayConfig:

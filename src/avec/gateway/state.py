@@ -17,7 +17,7 @@ from avec.gateway.conversations import BlobStore, Conversations, DatabaseBlobSto
 from avec.gateway.findings import Verifier, default_verifier
 from avec.gateway.policy import Detector
 from avec.gateway.protection import ProtectCache
-from avec.gateway.ratelimit import RateLimiter
+from avec.gateway.ratelimit import RateLimiter, RedisRateLimiter
 from avec.gateway.records import MemoryRequestJournal, RequestJournal, SqlRequestJournal
 from avec.gateway.upstream import Upstream
 from avec.protect.vault import load_key
@@ -122,6 +122,13 @@ def _upgrade_once_among_replicas(engine: Any, attempts: int = 5) -> None:
             time.sleep(0.5 + random.random() * (attempt + 1))
 
 
+def _rate_limiter(settings: Settings, config: GatewayConfig) -> RateLimiter:
+    url = getattr(settings, "rate_limit_redis_url", None)
+    if url is None:
+        return RateLimiter(config)
+    return RedisRateLimiter(config, url.get_secret_value())
+
+
 def build_state(
     settings: Settings,
     upstream_transport: httpx.AsyncBaseTransport | None = None,
@@ -175,7 +182,7 @@ def build_state(
         settings=settings,
         config=config,
         keys=KeyRing(config.keys, allow_anonymous=config.options.allow_anonymous),
-        rate_limiter=RateLimiter(config),
+        rate_limiter=_rate_limiter(settings, config),
         upstream=Upstream(upstream_transport, environ),
         conversations=Conversations(store, load_key(settings), settings),
         journal=journal,
