@@ -52,6 +52,7 @@ class LowLatencyRevealer:
         self._partial = _partial_pattern(tuple(keys)) if keys else None
         self._buf = ""
         self._ctx = ""  # last released character, for the word-boundary look-behind
+        self._starts: dict[str, bool] = {}
 
     def feed(self, chunk: str) -> str:
         """Add a chunk; return the revealed text that can be sent now."""
@@ -76,17 +77,30 @@ class LowLatencyRevealer:
         return len(self._buf)
 
     def _hold_from(self, pattern: regex.Pattern[str], folded: str, base: int) -> int:
-        """Offset from which the text may still become (part of) a surrogate."""
+        """Offset from which the text may still become (part of) a surrogate.
+
+        No match is longer than ``max_length``, so only the last ``max_length`` characters can
+        begin a surrogate that is not complete yet, or a complete one that could still grow
+        ("gilbert" of "gilbert.bonnin@voila.fr"). Each place there is tried with an anchored
+        match: a partial *search* reports a complete match found further on rather than the
+        partial one beginning earlier, so a name inside an e-mail or an address surrogate
+        ("henri.riviere@…" where "Rivière" is itself a surrogate) released the beginning of the
+        longer surrogate, and the stream revealed only the name.
+        """
         end = len(folded)
-        for m in pattern.finditer(folded, base, partial=True):
-            if m.partial:
-                return int(m.start())
-            if m.start() + self._matcher.max_length >= end:
-                # A complete match near the end may still be the beginning of a longer
-                # surrogate ("gilbert" of "gilbert.bonnin@voila.fr"): the pattern reports the
-                # short complete match first, so hold while a longer one could still fit.
-                return int(m.start())
+        for start in range(max(base, end - self._matcher.max_length), end):
+            if self._may_start(pattern, folded[start]) and pattern.match(folded, start, partial=True):
+                return start
         return end
+
+    def _may_start(self, pattern: regex.Pattern[str], char: str) -> bool:
+        """Whether some needle can begin with ``char`` (cached: most characters cannot)."""
+        known = self._starts.get(char)
+        if known is None:
+            # Alone in a string, every look-behind passes: a needle starting with ``char``
+            # matches it at least partially.
+            known = self._starts[char] = pattern.match(char, partial=True) is not None
+        return known
 
     def _release(self, pattern: regex.Pattern[str], final: bool) -> str:
         text = self._ctx + self._buf

@@ -31,7 +31,7 @@ from avec.protect.reveal import (
     is_word_char,
     reveal_text,
 )
-from avec.protect.surrogates import Allocator, State
+from avec.protect.surrogates import Allocator, State, civility_gender, remember
 from avec.protect.vault import Vault, VaultError, load_key, seal, unseal
 from avec.text import Span
 
@@ -131,6 +131,18 @@ class Conversation:
     def load(cls, path: Path, key: bytes | None = None) -> Conversation:
         """Read a conversation written by :meth:`save`."""
         return cls.from_blob(Path(path).read_bytes(), key if key is not None else load_key(get_settings()))
+
+    def note_sent(self, sent: str) -> None:
+        """Record that ``sent``, a text protected earlier in this conversation, is sent again.
+
+        :func:`protect` records what it returns; a caller reusing a protected text it kept
+        (the gateway's cache) calls this, so that no later surrogate is found in that text even
+        when the conversation was stored without it (a save lost to another replica, a vault
+        expired and started again).
+        """
+        matcher = Matcher(self.vault)
+        found = matcher.scan(sent, fold_same_length(sent), 0) if matcher else []
+        remember(self.state, sent, [(m.start, m.end) for m in found])
 
     def stream(self) -> StreamRevealer:
         """A streaming revealer for one answer of this conversation."""
@@ -281,6 +293,9 @@ def protect(
         chars[s.start : s.end] = ["\x00"] * s.length
     residual = "".join(chars)
     originals = [s.text_in(text) for s in regions]
+    # "Mme Camille": the civility gives the sex of the first name, for a surrogate of that sex.
+    names = [(s.start, s.end) for s in regions if s.label in ("NOM", "PRENOM")]
+    genders = [civility_gender(text, s.start, names) if s.label == "PRENOM" else None for s in regions]
     rng_state = conversation.state.rng_state
     for _ in range(_ATTEMPTS):
         state = copy.deepcopy(conversation.state)
@@ -288,9 +303,9 @@ def protect(
         vault = conversation.vault.copy()
         alloc = Allocator(state, vault, residual, originals, mode)
         pieces, reps, cur, out_len = [], [], 0, 0
-        for s, original in zip(regions, originals, strict=True):
+        for s, original, gender in zip(regions, originals, genders, strict=True):
             try:
-                surrogate = alloc.replacement(original, s.label)
+                surrogate = alloc.replacement(original, s.label, gender)
             except Exception as exc:  # fail closed, without echoing the value
                 raise ProtectionError(f"le remplacement a échoué ({type(exc).__name__})") from None
             pieces.append(text[cur : s.start])
@@ -306,6 +321,9 @@ def protect(
         alloc.save_rng()
         rng_state = state.rng_state
         if reveal_text(out, Matcher(vault)) == text:
+            # What was sent may come back quoted in any later answer: no later surrogate may
+            # be found in it (the surrogates written here are revealed there, longest first).
+            remember(state, out, [(r.out_start, r.out_end) for r in reps])
             conversation.vault, conversation.state = vault, state
             return Protected(out, list(spans), conversation, reps, text)
     raise ProtectionError("impossible de garantir une restitution exacte : rien n'a été protégé ni envoyé")

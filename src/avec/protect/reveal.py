@@ -14,6 +14,8 @@ reaches the client unrevealed, and the concatenated output equals :func:`reveal_
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ from avec.text import fold
 
 _GAP = 8  # most whitespace accepted where the surrogate has one space or hyphen
 _WORD = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 TAG_SHAPE = re.compile(r"\[([^\W\d_]+)_(\d+(?:\.\d+)?)\]")
 _DIGIT_LABELS = frozenset({"TEL", "SECU", "IBAN", "RPPS", "IPP", "NDA", "ZIP"})
 _LITERAL_LABELS = frozenset({"MAIL", "URL"})
@@ -71,7 +75,10 @@ def needle(surrogate: str, label: str) -> tuple[str, int]:
         if not chars:
             return bounded(re.escape(folded), folded), len(folded)
         body = r"[\s.\-]{0,3}".join(re.escape(c) for c in chars)
-        return bounded(body, folded), len(chars) * 4
+        # Bounded on the digits themselves, also when the surrogate starts with "+": digits
+        # glued to other letters or digits ("0033…", "A33…") are another number, and a match
+        # always starting and ending with a whole word is what :func:`text_keys` relies on.
+        return bounded(body, "".join(chars)), len(chars) * 4
     if label in _LITERAL_LABELS:
         return bounded(re.escape(folded), folded), len(folded)
     parts: list[str] = []
@@ -100,6 +107,102 @@ def needle_pieces(surrogate: str, label: str) -> list[str] | None:
         return None
     pieces = [p for p in re.split(r"[\s\-]+", folded) if p]
     return pieces or None
+
+
+_SPACING = re.compile(r"[\s\-]+")
+_CHAIN = re.compile(r"\w+(?:[\s.\-]{1,3}\w+)*")
+_TAG_TEXT = re.compile(r"\[\s{0,3}([^\W\d_]+)\s{0,3}_\s{0,3}(\d+(?:\.\d+)?)\s{0,3}\]")
+_KEY_WORDS = 3  # words in a key: longer surrogates are keyed on their first words
+_KEY_CHARS = 34  # letters and digits in a number key (an IBAN has at most 34)
+
+
+def _words_key(folded: str, runs: list[re.Match[str]]) -> str:
+    parts = [runs[0][0]]
+    for before, run in itertools.pairwise(runs):
+        parts.append(_SPACING.sub(" ", folded[before.end() : run.start()]))
+        parts.append(run[0])
+    return "".join(parts)
+
+
+def needle_key(surrogate: str, label: str) -> str | None:
+    """A key that :func:`text_keys` yields for every text where the surrogate's needle matches.
+
+    Keys let a conversation remember, without keeping its texts, what they contain: a new
+    surrogate whose key was seen may be found in an earlier text, and is not used.
+
+    Returns:
+        None when no such key can be built (a number without any digit): the caller must
+        treat the surrogate as possibly present.
+    """
+    folded = fold_same_length(surrogate)
+    tag = TAG_SHAPE.fullmatch(folded)
+    if tag is not None:
+        return f"t:{tag[1]}_{tag[2]}"
+    if label in _DIGIT_LABELS:
+        chars = "".join(c for c in folded if c.isalnum())
+        if not _DIGIT.search(chars[:_KEY_CHARS]):
+            return None
+        return ("d:" if len(chars) <= _KEY_CHARS else "p:") + chars[:_KEY_CHARS]
+    runs = list(_WORD_RUN.finditer(folded))
+    return "w:" + _words_key(folded, runs[:_KEY_WORDS]) if runs else None
+
+
+def text_keys(text: str, skip: Iterable[tuple[int, int]] = ()) -> set[str]:
+    """The keys of every place of ``text`` where some needle could match (see :func:`needle_key`).
+
+    A needle match starts and ends on a whole word (or on a character that is not a letter
+    or digit), so the keys are: each run of one to three words, with the spacing between
+    them reduced to one space; each run of letters-and-digits groups joined by short
+    separators (numbers); each tag. Keys lying entirely inside one of the ``skip`` ranges
+    (the surrogates just written) are left out: a later surrogate found only inside an
+    earlier one is never revealed there, the longer earlier match wins.
+    """
+    folded = fold_same_length(text)
+    ranges = sorted(skip)
+    inside = _inside(ranges) if ranges else lambda start, end: False
+    keys: set[str] = set()
+    runs = [(m.start(), m.end(), m[0]) for m in _WORD_RUN.finditer(folded)]
+    gaps = [folded[a[1] : b[0]] for a, b in itertools.pairwise(runs)]
+    gaps = [" " if g == " " else _SPACING.sub(" ", g) for g in gaps]
+    for i, (start, end, word) in enumerate(runs):
+        key = "w:" + word
+        if not inside(start, end):
+            keys.add(key)
+        for j in range(i + 1, min(i + _KEY_WORDS, len(runs))):
+            key += gaps[j - 1] + runs[j][2]
+            if not inside(start, runs[j][1]):
+                keys.add(key)
+    for chain in _CHAIN.finditer(folded):
+        if not _DIGIT.search(chain[0]):
+            continue  # no number in it
+        groups = [(g.start(), g.end(), g[0]) for g in _WORD_RUN.finditer(folded, chain.start(), chain.end())]
+        digits = [_DIGIT.search(g[2]) is not None for g in groups]
+        for i, (start, _, _) in enumerate(groups):
+            acc, digit = "", False
+            for j in range(i, len(groups)):
+                acc += groups[j][2]
+                digit = digit or digits[j]
+                if len(acc) > _KEY_CHARS:
+                    if _DIGIT.search(acc[:_KEY_CHARS]) and not inside(start, groups[j][1]):
+                        keys.add("p:" + acc[:_KEY_CHARS])
+                    break
+                if digit and not inside(start, groups[j][1]):
+                    keys.add("d:" + acc)
+    for tag in _TAG_TEXT.finditer(folded):
+        if not inside(tag.start(), tag.end()):
+            keys.add(f"t:{tag[1]}_{tag[2]}")
+    return keys
+
+
+def _inside(ranges: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test of whether ``[start, end)`` lies within one of the sorted, disjoint ``ranges``."""
+    starts = [a for a, _ in ranges]
+
+    def test(start: int, end: int) -> bool:
+        k = bisect.bisect_right(starts, start) - 1
+        return k >= 0 and ranges[k][1] >= end
+
+    return test
 
 
 def _case_style(text: str) -> str:
@@ -137,9 +240,6 @@ class Match:
 def _compiled(pattern: str) -> re.Pattern[str]:
     # A conversation's vault changes little between turns: its patterns are compiled once.
     return re.compile(pattern)
-
-
-_WORD_RUN = re.compile(r"\w+")
 
 
 class Matcher:
