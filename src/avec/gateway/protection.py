@@ -106,6 +106,9 @@ class RequestProtector:
         if hit is not None and self._still_valid(hit[0], text):
             self.replaced.update(hit[1])
             self.allowed.update(hit[2])
+            # The conversation must know this text is sent again, so that no later surrogate
+            # is drawn among its words (it may have been saved without it, or restarted).
+            self.conversation.note_sent(hit[0])
             return hit[0]
         before_r, before_a = Counter(self.detector.replaced), Counter(self.detector.allowed)
         # ``protect`` only calls ``detect``: the policy wrapper stands in for a pipeline.
