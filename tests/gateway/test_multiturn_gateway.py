@@ -33,35 +33,12 @@ from avec.protect.api import Conversation
 from avec.protect.reveal import Matcher, reveal_text
 from avec.protect.surrogates import State
 from avec.protect.vault import Vault
+from nested_surrogates import FILLER, NESTED, NESTED_ANSWER, NESTED_EXPECTED, nested_vault
 from rulespipe import RulesPipeline
-
-FILLER = (
-    "Merci d'envoyer une copie du compte rendu complet, avec les résultats biologiques du jour et "
-    "la liste des traitements en cours, "
-)
-NESTED = [
-    ("henri.riviere@tele2.fr", "eleonore.hubert@free.fr", "MAIL"),
-    ("Rivière", "Mercier", "NOM"),
-    ("7 boulevard Emmanuel Morvan", "29, avenue Lefort", "ADRESSE"),
-    ("Emmanuel", "Olivie", "PRENOM"),
-    ("2 13 05 58 229 493 17", "2 53 11 08 105 972 28", "SECU"),
-    ("58229", "25000", "ZIP"),
-]
-ANSWER = (
-    f"Réponse : {FILLER}à henri.riviere@tele2.fr (M. Rivière). {FILLER}à l'adresse 7 boulevard "
-    f"Emmanuel Morvan. {FILLER}NIR 2 13 05 58 229 493 17, code 58229, Emmanuel Rivière."
-)
-EXPECTED = (
-    f"Réponse : {FILLER}à eleonore.hubert@free.fr (M. Mercier). {FILLER}à l'adresse 29, avenue "
-    f"Lefort. {FILLER}NIR 2 53 11 08 105 972 28, code 25000, Olivie Mercier."
-)
 
 
 def _nested_conversation() -> Conversation:
-    vault = Vault(3600)
-    for surrogate, original, label in NESTED:
-        vault.add(surrogate, original, label)
-    return Conversation(vault, State.new(0))
+    return Conversation(nested_vault(), State.new(0))
 
 
 def _low_latency(conv: Conversation, text: str, size: int) -> str:
@@ -72,8 +49,8 @@ def _low_latency(conv: Conversation, text: str, size: int) -> str:
 @pytest.mark.parametrize("size", range(1, 10))
 def test_low_latency_reveals_a_surrogate_holding_another(size: int) -> None:
     conv = _nested_conversation()
-    assert reveal_text(ANSWER, Matcher(conv.vault)) == EXPECTED
-    assert _low_latency(conv, ANSWER, size) == EXPECTED
+    assert reveal_text(NESTED_ANSWER, Matcher(conv.vault)) == NESTED_EXPECTED
+    assert _low_latency(conv, NESTED_ANSWER, size) == NESTED_EXPECTED
 
 
 def test_low_latency_still_releases_plain_text_at_once() -> None:

@@ -32,39 +32,11 @@ from avec.protect.reveal import (
     text_keys,
 )
 from avec.protect.surrogates import Seen, civility_gender
-from avec.protect.vault import Vault, seal
+from avec.protect.vault import seal
+from nested_surrogates import FILLER, NESTED_ANSWER, NESTED_EXPECTED, nested_vault
 from rulespipe import RulesPipeline
 
 KEY = Fernet.generate_key()
-FILLER = (
-    "Merci d'envoyer une copie du compte rendu complet, avec les résultats biologiques du jour et "
-    "la liste des traitements en cours, "
-)
-
-# Surrogates holding other surrogates, as the campaign drew them (fake values).
-NESTED = [
-    ("henri.riviere@tele2.fr", "eleonore.hubert@free.fr", "MAIL"),
-    ("Rivière", "Mercier", "NOM"),
-    ("7 boulevard Emmanuel Morvan", "29, avenue Lefort", "ADRESSE"),
-    ("Emmanuel", "Olivie", "PRENOM"),
-    ("2 13 05 58 229 493 17", "2 53 11 08 105 972 28", "SECU"),
-    ("58229", "25000", "ZIP"),
-]
-NESTED_ANSWER = (
-    f"Réponse : {FILLER}à henri.riviere@tele2.fr (M. Rivière). {FILLER}à l'adresse 7 boulevard "
-    f"Emmanuel Morvan. {FILLER}NIR 2 13 05 58 229 493 17, code 58229, Emmanuel Rivière."
-)
-NESTED_EXPECTED = (
-    f"Réponse : {FILLER}à eleonore.hubert@free.fr (M. Mercier). {FILLER}à l'adresse 29, avenue "
-    f"Lefort. {FILLER}NIR 2 53 11 08 105 972 28, code 25000, Olivie Mercier."
-)
-
-
-def nested_vault() -> Vault:
-    vault = Vault(3600)
-    for surrogate, original, label in NESTED:
-        vault.add(surrogate, original, label)
-    return vault
 
 
 def streamed(revealer: StreamRevealer, text: str, size: int) -> str:
