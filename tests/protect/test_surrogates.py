@@ -124,3 +124,20 @@ def test_unparsable_date_gets_a_tag_that_reveals() -> None:
     result = protect(text, conv, pipeline=FakePipeline([("DATE", r"la Toussaint dernière")]))
     assert "[DATE_1]" in result.text
     assert reveal(result.text, conv) == text
+
+
+def test_surrogate_names_are_never_words_an_answer_uses_on_its_own() -> None:
+    """Reveal finds a surrogate in any case: "Petit" as a surname would turn "un petit caillot"
+    of the AI's own prose into the patient's name."""
+    import random
+
+    from avec.french import is_descriptive_word
+    from avec.protect import fakes
+
+    assert is_descriptive_word("petit") and is_descriptive_word("blanches")
+    assert is_descriptive_word("Voisin") and not is_descriptive_word("Martin")
+    rng = random.Random(3)
+    drawn = [fakes.last_name(rng, "Dupont") for _ in range(2000)]
+    drawn += [fakes.first_name(rng, "Marie", g) for g in ("f", "m", "epicene", None) for _ in range(500)]
+    assert not [n for n in drawn if is_descriptive_word(n)]
+    assert len(set(drawn)) > 300  # the pools stay large

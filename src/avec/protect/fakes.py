@@ -20,6 +20,7 @@ from typing import Literal
 from faker.providers.internet.fr_FR import Provider as _Internet
 from faker.providers.person.fr_FR import Provider as _Person
 
+from avec.french import is_descriptive_word
 from avec.text import fold
 
 Gender = Literal["f", "m"]
@@ -27,8 +28,10 @@ Gender = Literal["f", "m"]
 
 @lru_cache(maxsize=1)
 def _first_names() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    male = tuple(n for n in _Person.first_names_male if n.isalpha())
-    female = tuple(n for n in _Person.first_names_female if n.isalpha())
+    # A surrogate must not be a word the answer may use on its own ("Petit", "Voisin", "Aimé"):
+    # reveal finds surrogates in any case, so "un petit caillot" would become the patient's name.
+    male = tuple(n for n in _Person.first_names_male if n.isalpha() and not is_descriptive_word(n))
+    female = tuple(n for n in _Person.first_names_female if n.isalpha() and not is_descriptive_word(n))
     return frozenset(fold(n) for n in female), male, female
 
 
@@ -84,7 +87,7 @@ def first_name_gender(word: str) -> Gender | None:
 
 @lru_cache(maxsize=1)
 def _last_names() -> tuple[str, ...]:
-    return tuple(n for n in _Person.last_names if n.isalpha())
+    return tuple(n for n in _Person.last_names if n.isalpha() and not is_descriptive_word(n))
 
 
 _ESTABLISHMENT_NAMES = (
