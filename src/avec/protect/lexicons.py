@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from avec.french import common_words
+from avec.french import CommonWords, common_words
 from avec.text import fold
 
 
@@ -66,6 +66,13 @@ class Lexicons:
     def is_common(self, word: str) -> bool:
         """Whether ``word`` is an ordinary French word (lemma or inflected form)."""
         return word in self.common_words
+
+    def is_common_word(self, word: str, folded: str) -> bool:
+        """:meth:`is_common` for a caller that already has ``folded == fold(word)``."""
+        words = self.common_words
+        if isinstance(words, CommonWords):  # the same test as CommonWords.__contains__
+            return folded in words.lemmas or word.lower() in words.inflected
+        return word in words
 
     def is_eponym(self, word: str) -> bool:
         """Whether ``word`` is the name part of a medical eponym."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from avec.protect.detectors.base import Detector, Document, register
+from avec.protect.detectors.base import Detector, Document, first_not_after, register
 from avec.text import Label, Span, fold
 
 _STREET_TYPES = (
@@ -30,19 +30,100 @@ _PARTICLES = frozenset(
 )
 # Words that end a lowercase street or city name in quickly typed text.
 _STOP_WORDS = frozenset(
-    ("pour", "avec", "depuis", "chez", "tel", "telephone", "fax", "mail", "ne", "nee", "qui", "est",
-     "a", "vers", "dans", "par", "sans", "car", "mais", "ou", "il", "elle", "son", "sa", "ses", "mon",
-     "ma", "nous", "vous", "cedex", "france", "n°", "no", "portable", "tel.", "domicile")
+    (
+        "pour",
+        "avec",
+        "depuis",
+        "chez",
+        "tel",
+        "telephone",
+        "fax",
+        "mail",
+        "ne",
+        "nee",
+        "qui",
+        "est",
+        "a",
+        "vers",
+        "dans",
+        "par",
+        "sans",
+        "car",
+        "mais",
+        "ou",
+        "il",
+        "elle",
+        "son",
+        "sa",
+        "ses",
+        "mon",
+        "ma",
+        "nous",
+        "vous",
+        "cedex",
+        "france",
+        "n°",
+        "no",
+        "portable",
+        "tel.",
+        "domicile",
+    )
 )
 # Abbreviations that may stand inside a street name with their full stop ("rue St. Michel").
 _ABBREVIATIONS = frozenset(
-    ("st", "ste", "av", "bd", "bld", "bat", "apt", "esc", "res", "imp", "pl", "chem", "gal", "gen",
-     "mal", "mar", "pdt", "prof", "dr", "pr", "r", "fg", "fbg", "rte", "sq", "qu", "cdt", "lt")
+    (
+        "st",
+        "ste",
+        "av",
+        "bd",
+        "bld",
+        "bat",
+        "apt",
+        "esc",
+        "res",
+        "imp",
+        "pl",
+        "chem",
+        "gal",
+        "gen",
+        "mal",
+        "mar",
+        "pdt",
+        "prof",
+        "dr",
+        "pr",
+        "r",
+        "fg",
+        "fbg",
+        "rte",
+        "sq",
+        "qu",
+        "cdt",
+        "lt",
+    )
 )
 _WORD = r"\w[\w'’.\-]*"
+
+
+def _by_first_letter(alternatives: str) -> str:
+    """The same alternation grouped by first letter: ``r(?:ue|uelle|oute)|a(?:venue|ve)``.
+
+    ``re`` tries the alternatives one by one at each position; grouped, a position is left after
+    one test per letter. The alternatives keep their order within a letter, and two letters never
+    match the same character, so the matches do not change.
+    """
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives.split("|"):
+        if not alt[:1].isalpha():  # a plain letter first, never a class or an escape
+            raise ValueError(f"alternative sans lettre initiale : {alt}")
+        groups.setdefault(alt[0], []).append(alt[1:])
+    return "|".join(f"{letter}(?:{'|'.join(rest)})" for letter, rest in groups.items())
+
+
+_STREET_TYPES_GROUPED = _by_first_letter(_STREET_TYPES)
 _STREET = re.compile(
     rf"(?<![\w])(?P<num>\d{{1,4}}(?:[ ]?(?:bis|ter|quater|[A-Da-d])(?![\w]))?[ ]?,?[ ]+)?"
-    rf"(?P<type>(?i:{_STREET_TYPES}))(?![\w])(?P<name>(?:[ ]+(?!\d{{5}}(?!\w)){_WORD}){{1,8}})"
+    rf"(?P<type>(?i:{_STREET_TYPES_GROUPED}))(?![\w])(?P<name>(?:[ ]+(?!\d{{5}}(?!\w)){_WORD}){{1,8}})"
 )
 _DETAIL = re.compile(
     r"[ ]*[,\-–]?[ ]*(?i:b[âa]t(?:iment|\.)?[ ]*[\w]{1,3}|app(?:ar)?t(?:ement|\.)?[ ]*(?:n°[ ]*)?\d{1,4}\w?"
@@ -50,7 +131,13 @@ _DETAIL = re.compile(
     r"|porte[ ]+\w{1,4}|entr[ée]e[ ]+\w{1,3}|bo[iî]te[ ]+\w{1,4}|BP[ ]*\d{1,5}|CS[ ]*\d{1,6}"
     r"|r[ée]sidence(?:[ ]+[A-ZÀ-Ý][\w'’\-]*|[ ]+(?:les?|la|l['’]|du|des|de))+)"
 )
-_ZIP = re.compile(r"(?<![\w.,/])(?P<zip>(?:[0-8]\d|9[0-5]|97|98|2[AB])[ ]?\d{3})(?![\w]|[.,/]\d)")
+# "[0-8]\d|9[0-5]|97|98|2[AB]" then three digits, written with the first digit matched first (see
+# first_not_after), then what may follow it.
+_ZIP_START = first_not_after(r"\d", r"[\w.,/]")
+_ZIP = re.compile(
+    rf"(?P<zip>{_ZIP_START}(?:(?<=[0-8])\d|(?<=9)[0-5]|(?<=9)7|(?<=9)8|(?<=2)[AB])[ ]?\d{{3}})"
+    r"(?![\w]|[.,/]\d)"
+)
 _SEPARATORS = re.compile(r"[ ,\-–|\n]*")
 _CP_BEFORE = re.compile(r"\b(?:cp|code\s+postal)\s*:?\s*$", re.I)
 _ADDRESS_BEFORE = re.compile(
@@ -104,10 +191,13 @@ class AddressDetector(Detector):
         spans: list[Span] = []
         for m in _STREET.finditer(text):
             span = self._street(text, m)
-            if span and not any(s.overlaps(span) for s in spans):
+            # Candidates come in order and kept streets never overlap, so the last one kept
+            # ends furthest: comparing with it alone is enough (and linear).
+            if span and not (spans and span.start < spans[-1].end):
                 spans.append(span)
+        street_ends = {s.end for s in spans}
         for m in _ZIP.finditer(text):
-            spans.extend(self._zip_city(text, m, spans))
+            spans.extend(self._zip_city(text, m, street_ends))
         return spans
 
     def _street(self, text: str, m: re.Match[str]) -> Span | None:
@@ -131,15 +221,16 @@ class AddressDetector(Detector):
         score = 0.9 if numbered else 0.8
         return Span(start, end, Label.ADRESSE, score, self.name)
 
-    def _zip_city(self, text: str, m: re.Match[str], streets: list[Span]) -> list[Span]:
-        """ZIP and VILLE spans for a five-digit candidate in address context."""
+    def _zip_city(self, text: str, m: re.Match[str], street_ends: set[int]) -> list[Span]:
+        """ZIP and VILLE spans for a five-digit candidate in address context.
+
+        ``street_ends``: where the streets found end (the streets before, looked up by offset
+        rather than all compared with each postal code).
+        """
         start, end = m.span("zip")
         gap = text[max(0, start - 4) : start]
         after_street = any(
-            s.label == Label.ADRESSE
-            and 0 <= start - s.end <= 4
-            and _SEPARATORS.fullmatch(text[s.end : start])
-            for s in streets
+            e in street_ends and _SEPARATORS.fullmatch(text[e:start]) for e in range(start - 4, start + 1)
         )
         cp = bool(_CP_BEFORE.search(text[max(0, start - 20) : start]))
         context = after_street or cp or bool(re.search(r"[,\-–]\s*$", gap))

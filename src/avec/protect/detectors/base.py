@@ -5,9 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar, TypeVar
 
-from avec.text import Span
+from avec.text import Span, fast_fold
 
 
 @dataclass
@@ -21,6 +22,11 @@ class Document:
     text: str
     spans: list[Span] = field(default_factory=list)
     metadata: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def folded(self) -> str:
+        """``fold(text)`` (same length as the text), computed once for all the detectors."""
+        return fast_fold(self.text)
 
 
 class Detector(ABC):
@@ -39,6 +45,16 @@ class Detector(ABC):
     @abstractmethod
     def detect(self, doc: Document) -> list[Span]:
         """Return the spans of ``doc.text`` this detector recognises."""
+
+
+def first_not_after(first: str, before: str) -> str:
+    """Regex for ``first`` (one character) not preceded by ``before`` (one character).
+
+    The same as ``(?<!before)first``, with the character matched before the look-behind that
+    guards it: a pattern that opens on a character lets ``re`` jump from one candidate
+    character to the next, where a leading look-behind makes it try every position.
+    """
+    return f"{first}(?<!{before}{first})"
 
 
 D = TypeVar("D", bound=type[Detector])

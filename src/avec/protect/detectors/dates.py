@@ -9,10 +9,11 @@ Patterns run on :func:`avec.text.fold` of the text (lower case, no accents, same
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
-from avec.protect.detectors.base import Detector, Document, register
-from avec.text import Label, Span, fold
+from avec.protect.detectors.base import Detector, Document, first_not_after, register
+from avec.text import Label, Span
 
 _MONTH = (
     r"(?:janvier|janv\.?|jan\.|fevrier|fevr\.?|fev\.|mars|avril|avr\.?|mai|juin|juillet|juil\.?"
@@ -38,20 +39,35 @@ _TEXTUAL = re.compile(
     rf"(?:\s+(?:\d{{4}}|{_SPELLED_YEAR})(?![\w]))?"
 )
 _MONTH_YEAR = re.compile(rf"(?<![\w]){_MONTH}(?:\s+|\s*/\s*)(?:\d{{4}}|{_SPELLED_YEAR})(?![\w])")
+# Numeric dates open on a digit matched before its look-behind (see first_not_after), so
+# "[0-3]?\d" is written "\d" then, after a digit 0-3, an optional second digit.
+_DIGIT_START = first_not_after(r"\d", r"[\w/.\-]")
+_YEAR_START = first_not_after("[12]", r"[\w/.\-]")  # then 9 after a 1, 0 after a 2: "19", "20"
+_DAY_START = first_not_after(r"\d", r"[\w/.\-,]")
 _NUMERIC = re.compile(
-    r"(?<![\w/.\-])(?P<d>[0-3]?\d)(?P<sep>[/.\-])(?P<m>[01]?\d)(?P=sep)(?P<y>\d{4}|\d{2})"
+    rf"(?P<d>{_DIGIT_START}(?:(?<=[0-3])\d)?)(?P<sep>[/.\-])(?P<m>[01]?\d)(?P=sep)(?P<y>\d{{4}}|\d{{2}})"
     r"(?![\w]|[/.\-]\d)"
 )
 _ISO = re.compile(
-    r"(?<![\w/.\-])(?P<y>(?:19|20)\d\d)(?P<sep>[/.\-])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?![\w]|[/.\-]\d)"
+    rf"(?P<y>{_YEAR_START}(?:(?<=1)9|(?<=2)0)\d\d)(?P<sep>[/.\-])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)"
+    r"(?![\w]|[/.\-]\d)"
 )
 # The first day of a range whose second end carries the month: "du 12 au 15 mars".
 _RANGE_START = re.compile(
     rf"(?<![\w,.])(?P<d>1er|[12]\d|3[01]|0?[1-9])(?=\s+(?:au|et|a|-|ou)\s+(?:le\s+)?(?:{_WEEKDAY}\s+)?"
     rf"(?:1er|[12]\d|3[01]|0?[1-9])\s+(?:de\s+)?{_MONTH}(?![\w]))"
 )
-_MONTH_YEAR_NUM = re.compile(r"(?<![\w/.\-])(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d\d)(?![\w]|[/.\-]\d)")
-_DAY_MONTH = re.compile(r"(?<![\w/.\-,])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)(?![\w]|[/.,\-]\d|\s*(?:e|eme)\b)")
+# "0?[1-9]|1[0-2]", its first digit matched first: "0" and a digit, a digit alone, or "1" and 0-2.
+_MONTH_YEAR_NUM = re.compile(
+    rf"(?P<m>{_DIGIT_START}(?:(?<=0)[1-9]|(?<=[1-9])|(?<=1)[0-2]))/(?P<y>(?:19|20)\d\d)(?![\w]|[/.\-]\d)"
+)
+_DAY_MONTH = re.compile(
+    rf"(?P<d>{_DAY_START}(?:(?<=[0-3])\d)?)/(?P<m>[01]?\d)"
+    r"(?![\w]|[/.,\-]\d|\s*(?:e|eme)\b)"
+)
+# Every pattern that names the month has it followed by no letter: a text without such a word
+# skips them (most texts write dates with digits).
+_MONTH_WORD = re.compile(rf"{_MONTH}(?![\w])")
 
 # Words after which a bare day/month is a date ("le 3/4", "du 12/5 au 14/5", "Date : 3/4").
 _DATE_INTRO = re.compile(
@@ -82,7 +98,13 @@ _DOSE_AFTER = re.compile(
 )
 # A line about the patient: "Patient : ... - 24/05/1973 - IPP ...", also typed in lower case.
 _PATIENT_LINE = re.compile(r"^\s*(?:patiente?|identite|nom|concerne)\b[^\n]*[,(\-–]\s*$")
-_BIRTH_YEAR = re.compile(r"\bnee?\s+en\s+(?P<y>(?:19|20)\d\d)\b")
+# _PATIENT_LINE in two parts, so that a long line is not read again for each of its dates: the
+# head is matched once per line, then only the end of the line before the date is looked at.
+_PATIENT_HEAD = re.compile(r"\s*(?:patiente?|identite|nom|concerne)\b")
+_PATIENT_TAIL = ",(-–"
+# "\bnee?", written with the "n" first, then what stands before it (see first_not_after)
+_NE_START = first_not_after("n", r"\w")
+_BIRTH_YEAR = re.compile(rf"{_NE_START}ee?\s+en\s+(?P<y>(?:19|20)\d\d)\b")
 
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -100,12 +122,16 @@ def _month_number(month: str) -> int:
     return next(i for i, p in enumerate(_MONTH_PREFIXES, 1) if month.startswith(p))
 
 
+_YEAR4 = re.compile(r"(?:19|20)\d\d(?!\d)")
+_YEAR2 = re.compile(r"[/.\-](\d\d)$")
+
+
 def _year_of(value: str) -> int | None:
     """Four-digit year of a date string, when it has one (two digits are expanded)."""
-    m = re.search(r"(?:19|20)\d\d(?!\d)", value)
+    m = _YEAR4.search(value)
     if m:
         return int(m.group(0))
-    m = re.search(r"[/.\-](\d\d)$", value)
+    m = _YEAR2.search(value)
     if m:
         yy = int(m.group(1))
         return 2000 + yy if yy <= date.today().year % 100 else 1900 + yy
@@ -119,14 +145,19 @@ class DateDetector(Detector):
     def detect(self, doc: Document) -> list[Span]:
         """Find every date, then label the ones whose context says birth."""
         text = doc.text
-        folded = fold(text)
+        folded = doc.folded
         found: list[tuple[int, int, float]] = []
+        # Characters already inside a found date: a candidate overlapping one is dropped, in
+        # time proportional to its own length (comparing with every date found was quadratic).
+        taken = bytearray(len(folded))
 
         def add(start: int, end: int, score: float) -> None:
-            if not any(a < end and start < b for a, b, _ in found):
+            if taken.find(1, start, end) < 0:
+                taken[start:end] = b"\x01" * (end - start)
                 found.append((start, end, score))
 
-        for m in _TEXTUAL.finditer(folded):
+        by_name = _MONTH_WORD.search(folded) is not None  # else _TEXTUAL & co. cannot match
+        for m in _TEXTUAL.finditer(folded) if by_name else ():
             day = re.match(r"\d+", m.group("day"))
             if day is None or _valid_dm(int(day.group(0)), _month_number(m.group("month"))):
                 add(m.start(), m.end(), 0.92)
@@ -136,7 +167,7 @@ class DateDetector(Detector):
         for m in _NUMERIC.finditer(folded):
             if _valid_dm(int(m.group("d")), int(m.group("m"))):
                 add(m.start(), m.end(), 0.9)
-        for m in _MONTH_YEAR.finditer(folded):
+        for m in _MONTH_YEAR.finditer(folded) if by_name else ():
             add(m.start(), m.end(), 0.85)
         for m in _MONTH_YEAR_NUM.finditer(folded):
             if not _SCORE_BEFORE.search(folded, max(0, m.start() - 30), m.start()):
@@ -148,7 +179,7 @@ class DateDetector(Detector):
                 and not _DOSE_AFTER.match(folded, m.end())
             ):
                 add(m.start(), m.end(), 0.85)
-        for m in _RANGE_START.finditer(folded):
+        for m in _RANGE_START.finditer(folded) if by_name else ():
             add(m.start(), m.end(), 0.85)
         for m in _BIRTH_YEAR.finditer(folded):
             add(m.start("y"), m.end("y"), 0.8)
@@ -157,8 +188,9 @@ class DateDetector(Detector):
         # A letter is read now or soon after it was written: today's year bounds the newest date.
         latest = max([*years, date.today().year])
         spans = []
+        lines = _Lines(folded)
         for start, end, score in sorted(found):
-            birth = self._is_birth(text, folded, start, end, latest)
+            birth = self._is_birth(text, folded, start, end, latest, lines)
             label = Label.DATE_NAISSANCE if birth else Label.DATE
             spans.append(Span(start, end, label, score, self.name))
         return spans
@@ -166,16 +198,17 @@ class DateDetector(Detector):
     @staticmethod
     def _dm_context(folded: str, start: int) -> bool:
         """Whether a bare day/month is introduced as a date and not as a score."""
-        line_start = folded.rfind("\n", 0, start) + 1
-        before = folded[max(line_start, start - 40) : start]
+        # the line break is looked for in the 40 characters only (rfind from 0 was quadratic)
+        low = max(0, start - 40)
+        before = folded[max(folded.rfind("\n", low, start) + 1, low) : start]
         if _SCORE_BEFORE.search(before):
             return False
         return bool(_DATE_INTRO.search(before)) or not before.strip()
 
     @staticmethod
-    def _is_birth(text: str, folded: str, start: int, end: int, latest: int) -> bool:
+    def _is_birth(text: str, folded: str, start: int, end: int, latest: int, lines: _Lines) -> bool:
         """Birth context before the date, or a full old date set right after a name."""
-        line_start = max(text.rfind("\n", 0, start) + 1, start - 40)
+        line_start = max(text.rfind("\n", max(0, start - 40), start) + 1, start - 40)
         if _BIRTH_BEFORE.search(folded[line_start:start]):
             return True
         year = _year_of(folded[start:end])
@@ -183,4 +216,47 @@ class DateDetector(Detector):
             return False
         if _AFTER_NAME.search(text[line_start:start]):
             return True
-        return bool(_PATIENT_LINE.search(folded[text.rfind("\n", 0, start) + 1 : start]))
+        return lines.patient_line_before(start)
+
+
+class _Lines:
+    """The lines of one folded text, for the tests that read a whole line before a date."""
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self._breaks: list[int] | None = None
+        self._heads: dict[int, int | None] = {}
+
+    def start_of(self, pos: int) -> int:
+        """Offset of the first character of the line holding ``pos``."""
+        if self._breaks is None:  # found once: one rfind per date is quadratic on a long line
+            self._breaks = [i for i, c in enumerate(self.folded) if c == "\n"]
+        i = bisect_left(self._breaks, pos)
+        return self._breaks[i - 1] + 1 if i else 0
+
+    def patient_line_before(self, pos: int) -> bool:
+        """``_PATIENT_LINE.search`` on the line's text before ``pos``: a patient field word
+        opens the line, and the last visible character before ``pos`` is ``,``, ``(`` or a dash.
+        """
+        start = self.start_of(pos)
+        folded = self.folded
+        if pos > start and (folded[pos - 1].isalnum() or folded[pos - 1] == "_"):
+            # The head word could end right at pos, where the text cut at pos says "\b":
+            # match on the cut text itself (dates never follow a letter, so this is rare).
+            head = _PATIENT_HEAD.match(folded, start, pos)
+            head_end = head.end() if head else None
+        else:
+            # The head word ends on a letter, so before pos-1 here: where it ends does not
+            # depend on the cut, and one match per line serves all its dates.
+            if start not in self._heads:
+                found = _PATIENT_HEAD.match(folded, start)
+                self._heads[start] = found.end() if found else None
+            head_end = self._heads[start]
+            if head_end is not None and head_end >= pos:
+                head_end = None
+        if head_end is None:
+            return False
+        last = pos - 1
+        while last >= head_end and folded[last].isspace():
+            last -= 1
+        return last >= head_end and folded[last] in _PATIENT_TAIL

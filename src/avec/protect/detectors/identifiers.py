@@ -11,11 +11,18 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from avec.protect.detectors.base import Detector, Document, register
+from avec.protect.detectors.base import Detector, Document, first_not_after, register
 from avec.text import Label, Span
 
 # Separators people put between digit groups (space, no-break spaces, dot, hyphen).
 _SEP = r"[ \u00a0\u202f.\-]?"
+# First characters of the patterns below, with what must not stand before them (see
+# first_not_after: matched this way, re jumps from one candidate character to the next).
+_NIR_START = first_not_after("[1-478]", r"[\w.]")
+_PHONE_PLUS = first_not_after(r"\+", r"[\w+/,.]")
+_PHONE_ZERO = first_not_after("0", r"[\w+/,.]")
+_RPPS_START = first_not_after(r"\d", r"[\w.,/]")
+_BARE_START = first_not_after(r"\d", r"[\w.,/\-+]")
 
 
 def mod97_nir_key_ok(digits13: str, key: str) -> bool:
@@ -58,6 +65,10 @@ class PatternDetector(Detector):
     LABEL: ClassVar[str]
     SCORE: ClassVar[float] = 0.95
 
+    def may_match(self, text: str) -> bool:
+        """A quick test of something every match contains; False skips the scan. Default: True."""
+        return True
+
     def validate(self, match: re.Match[str], text: str) -> float | None:
         """Return the score of ``match``, or ``None`` to drop it. Default: :attr:`SCORE`."""
         return self.SCORE
@@ -68,7 +79,9 @@ class PatternDetector(Detector):
 
     def detect(self, doc: Document) -> list[Span]:
         """Run the pattern over the text and keep the matches ``validate`` accepts."""
-        spans = []
+        spans: list[Span] = []
+        if not self.may_match(doc.text):
+            return spans
         for m in self.PATTERN.finditer(doc.text):
             score = self.validate(m, doc.text)
             if score is None:
@@ -84,7 +97,7 @@ class NirDetector(PatternDetector):
     """French social security number: sex, year, month, department (2A/2B), commune, order, key."""
 
     PATTERN = re.compile(
-        rf"(?<![\w.])([1-478]{_SEP}\d\d{_SEP}(?:0[1-9]|1[0-2]|[2-9]\d){_SEP}"
+        rf"({_NIR_START}{_SEP}\d\d{_SEP}(?:0[1-9]|1[0-2]|[2-9]\d){_SEP}"
         rf"(?:2[AB]{_SEP}(?:\d{_SEP}){{5}}\d|(?:\d{_SEP}){{7}}\d)){_SEP}(\d\d)(?![\w]|[.,]\d)",
         re.IGNORECASE,
     )
@@ -118,6 +131,12 @@ class IbanDetector(PatternDetector):
         re.IGNORECASE,
     )
     LABEL = Label.IBAN
+    # Two letters then two digits, found from the digits (see first_not_after for why).
+    _HEAD: ClassVar[re.Pattern[str]] = re.compile(r"\d(?<=[A-Z]{2}\d)\d", re.IGNORECASE)
+
+    def may_match(self, text: str) -> bool:
+        """Every IBAN opens with two letters and two digits."""
+        return self._HEAD.search(text) is not None
 
     def validate(self, match: re.Match[str], text: str) -> float | None:
         """1.0 with a good checksum, 0.75 for an IBAN shape with a wrong one."""
@@ -131,8 +150,11 @@ class IbanDetector(PatternDetector):
 class PhoneDetector(PatternDetector):
     """French phone numbers: national (0X), international (+33, 0033, with an optional (0))."""
 
+    # "+33", "0033" or "0" (written "+" then "33", or "0" then "033" or nothing, so that the
+    # pattern opens on its first character)
     PATTERN = re.compile(
-        r"(?<![\w+/,.])(?:(?:\+|00)33[ \u00a0.\-]?(?:\(0\)[ \u00a0.\-]?)?|0)[1-9]"
+        rf"(?:{_PHONE_PLUS}33[ \u00a0.\-]?(?:\(0\)[ \u00a0.\-]?)?"
+        rf"|{_PHONE_ZERO}(?:033[ \u00a0.\-]?(?:\(0\)[ \u00a0.\-]?)?|))[1-9]"
         r"(?:[ \u00a0.\-]?\d\d){4}(?![\w]|[/,.]\d)"
     )
     LABEL = Label.TEL
@@ -157,23 +179,36 @@ class EmailDetector(PatternDetector):
     LABEL = Label.MAIL
     SCORE = 0.97
 
+    def may_match(self, text: str) -> bool:
+        """No e-mail address without an "@"."""
+        return "@" in text
+
 
 @register("url")
 class UrlDetector(PatternDetector):
     """Web addresses: with a scheme, starting with ``www.``, or a bare domain followed by a path."""
 
+    # The name parts are possessive (*+, ++): a dot must follow them, which they never hold, so
+    # giving characters back could not help; without it each word was read again on failure.
     PATTERN = re.compile(
         r"(?<![\w@.\-/])(?:https?://|www\.)[^\s<>\"'«»]+"
-        r"|(?<![\w@.\-/])[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,10}/[^\s<>\"'«»]*",
+        r"|(?<![\w@.\-/])[a-z0-9][a-z0-9\-]*+(?:\.[a-z0-9\-]++)*\.[a-z]{2,10}/[^\s<>\"'«»]*",
         re.IGNORECASE,
     )
     LABEL = Label.URL
     SCORE = 0.97
     _TRAIL: ClassVar[str] = ".,;:!?)]}'\""
+    _DOMAIN_PATH: ClassVar[re.Pattern[str]] = re.compile(r"\.[a-z]{2,10}/", re.IGNORECASE)
+
+    def may_match(self, text: str) -> bool:
+        """A scheme ("://"), "www." or a domain ending followed by "/" is in every match."""
+        return "://" in text or "www." in text.lower() or self._DOMAIN_PATH.search(text) is not None
 
     def detect(self, doc: Document) -> list[Span]:
         """Matches with trailing punctuation removed (a sentence's final dot is not the URL's)."""
-        spans = []
+        spans: list[Span] = []
+        if not self.may_match(doc.text):
+            return spans
         for m in self.PATTERN.finditer(doc.text):
             end = m.end()
             while end > m.start() and doc.text[end - 1] in self._TRAIL:
@@ -194,8 +229,11 @@ _RPPS_CONTEXT = re.compile(
 class RppsDetector(PatternDetector):
     """RPPS (11 digits, Luhn, usually starting with 10) and ADELI (9 digits) professional numbers."""
 
-    PATTERN = re.compile(r"(?<![\w.,/])(?P<value>\d{11}|\d{9}|\d{2}[ ]\d{2}[ ]\d{5}|\d{3}[ ]\d{3}[ ]\d{5})"
-                         r"(?![\w]|[.,/]\d)")
+    # 11 or 9 digits, "12 34 56789" or "123 456 78901"; the first digit is matched first
+    PATTERN = re.compile(
+        rf"(?P<value>{_RPPS_START}"
+        r"(?:\d{10}|\d{8}|\d[ ]\d{2}[ ]\d{5}|\d{2}[ ]\d{3}[ ]\d{5}))(?![\w]|[.,/]\d)"
+    )
     LABEL = Label.RPPS
 
     def validate(self, match: re.Match[str], text: str) -> float | None:
@@ -224,12 +262,14 @@ _STAY_CONTEXT = (
 )
 # A code: letters and digits (maybe a dash or slash), holding at least four digits.
 _CODE = r"(?=(?:[A-Z\-/]*\d){4})[A-Z0-9][A-Z0-9\-/]{3,19}(?<![\-/])"
+# The look-ahead names the first letters of the context words: most positions fail on it at
+# once instead of trying each context word in turn.
 _CONTEXT_CODE = re.compile(
-    rf"(?<![\w])(?:(?P<ipp>{_PATIENT_CONTEXT})|(?P<nda>{_STAY_CONTEXT}))\b"
+    rf"(?<![\w])(?=[indveé])(?:(?P<ipp>{_PATIENT_CONTEXT})|(?P<nda>{_STAY_CONTEXT}))\b"
     rf"[\s:°#n.\-]{{0,6}}(?:(?:est|=)\s+)?(?P<value>{_CODE})(?![\w])",
     re.IGNORECASE,
 )
-_BARE_NUMBER = re.compile(r"(?<![\w.,/\-+])\d{7,}(?![\w]|[.,/]\d)")
+_BARE_NUMBER = re.compile(rf"{_BARE_START}\d{{6,}}(?![\w]|[.,/]\d)")
 _UNIT_AFTER = re.compile(
     r"\s*(?:[µmnk]?g\b|m?l\b|ui\b|u\b|%|/|mmol|µmol|mol|cp|gél|ampoule|unités?|euros?|€|ans\b|jours?\b|mois\b|km\b|m\b)",
     re.IGNORECASE,
@@ -255,9 +295,13 @@ class PatientIdDetector(Detector):
             keyword = (m.group("ipp") or m.group("nda") or "").lower()
             score = 0.85 if keyword in {"dossier", "venue", "épisode", "episode", "ins"} else 0.92
             spans.append(Span(m.start("value"), m.end("value"), label, score, self.name))
-        taken = [*doc.spans, *spans]
+        # Characters inside a span found so far: a number touching one is no bare number. Looked
+        # up per character, since comparing every number with every span was quadratic.
+        taken = bytearray(max([len(text), *(s.end for s in doc.spans)]))
+        for s in [*doc.spans, *spans]:
+            taken[s.start : s.end] = b"\x01" * s.length
         for m in _BARE_NUMBER.finditer(text):
-            if any(s.start < m.end() and m.start() < s.end for s in taken):
+            if taken.find(1, m.start(), m.end()) >= 0:
                 continue
             if _UNIT_AFTER.match(text, m.end()):
                 continue

@@ -21,88 +21,536 @@ from avec.protect.lexicons import Lexicons, get_lexicons
 from avec.text import Label, Span, fold
 
 # Civilities and titles: the next word is a name even in lower case ("mme dupont").
-_CIVILITY = frozenset({
-    "m", "mr", "mme", "mmes", "mlle", "melle", "monsieur", "madame", "mademoiselle",
-    "dr", "docteur", "docteure", "pr", "professeur", "professeure", "me", "maitre",
-})
+_CIVILITY = frozenset(
+    {
+        "m",
+        "mr",
+        "mme",
+        "mmes",
+        "mlle",
+        "melle",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+        "dr",
+        "docteur",
+        "docteure",
+        "pr",
+        "professeur",
+        "professeure",
+        "me",
+        "maitre",
+    }
+)
 # Roles, relatives and form fields: the next capitalised words are a name.
-_ROLE = frozenset({
-    "infirmier", "infirmiere", "ide", "ipa", "aide-soignant", "aide-soignante", "as", "asd",
-    "kine", "kinesitherapeute", "ergotherapeute", "psychomotricien", "psychomotricienne",
-    "orthophoniste", "dieteticien", "dieteticienne", "psychologue", "assistant", "assistante",
-    "cadre", "interne", "externe", "sage-femme", "pharmacien", "pharmacienne", "medecin",
-    "chirurgien", "chirurgienne", "anesthesiste", "auxiliaire", "educateur", "educatrice",
-    "patient", "patiente", "resident", "residente", "usager", "beneficiaire",
-    "fils", "fille", "epoux", "epouse", "mari", "femme", "conjoint", "conjointe", "compagnon",
-    "compagne", "concubin", "concubine", "pere", "mere", "frere", "soeur", "oncle", "tante",
-    "neveu", "niece", "cousin", "cousine", "petit-fils", "petite-fille", "beau-fils",
-    "belle-fille", "gendre", "belle-mere", "beau-pere", "belle-soeur", "beau-frere",
-    "tuteur", "tutrice", "curateur", "curatrice", "mandataire", "aidant", "aidante",
-    "voisin", "voisine", "ami", "amie", "nee", "ne", "veuve", "veuf", "dite", "dit",
-    "nom", "prenom", "prenoms", "redacteur", "redactrice", "signe", "signataire", "referent",
-    "referente", "destinataire", "aide", "operateur", "operatrice", "prescripteur",
-    "prescriptrice", "transmissions", "copie", "intervenant", "intervenante", "accompagne",
-    "accompagnee", "raccompagne", "raccompagnee", "expediteur", "expeditrice", "contact", "confiance",
-    "naissance", "usage", "identite", "par", "avec", "traitant", "traitante", "correspondant",
-})
+_ROLE = frozenset(
+    {
+        "infirmier",
+        "infirmiere",
+        "ide",
+        "ipa",
+        "aide-soignant",
+        "aide-soignante",
+        "as",
+        "asd",
+        "kine",
+        "kinesitherapeute",
+        "ergotherapeute",
+        "psychomotricien",
+        "psychomotricienne",
+        "orthophoniste",
+        "dieteticien",
+        "dieteticienne",
+        "psychologue",
+        "assistant",
+        "assistante",
+        "cadre",
+        "interne",
+        "externe",
+        "sage-femme",
+        "pharmacien",
+        "pharmacienne",
+        "medecin",
+        "chirurgien",
+        "chirurgienne",
+        "anesthesiste",
+        "auxiliaire",
+        "educateur",
+        "educatrice",
+        "patient",
+        "patiente",
+        "resident",
+        "residente",
+        "usager",
+        "beneficiaire",
+        "fils",
+        "fille",
+        "epoux",
+        "epouse",
+        "mari",
+        "femme",
+        "conjoint",
+        "conjointe",
+        "compagnon",
+        "compagne",
+        "concubin",
+        "concubine",
+        "pere",
+        "mere",
+        "frere",
+        "soeur",
+        "oncle",
+        "tante",
+        "neveu",
+        "niece",
+        "cousin",
+        "cousine",
+        "petit-fils",
+        "petite-fille",
+        "beau-fils",
+        "belle-fille",
+        "gendre",
+        "belle-mere",
+        "beau-pere",
+        "belle-soeur",
+        "beau-frere",
+        "tuteur",
+        "tutrice",
+        "curateur",
+        "curatrice",
+        "mandataire",
+        "aidant",
+        "aidante",
+        "voisin",
+        "voisine",
+        "ami",
+        "amie",
+        "nee",
+        "ne",
+        "veuve",
+        "veuf",
+        "dite",
+        "dit",
+        "nom",
+        "prenom",
+        "prenoms",
+        "redacteur",
+        "redactrice",
+        "signe",
+        "signataire",
+        "referent",
+        "referente",
+        "destinataire",
+        "aide",
+        "operateur",
+        "operatrice",
+        "prescripteur",
+        "prescriptrice",
+        "transmissions",
+        "copie",
+        "intervenant",
+        "intervenante",
+        "accompagne",
+        "accompagnee",
+        "raccompagne",
+        "raccompagnee",
+        "expediteur",
+        "expeditrice",
+        "contact",
+        "confiance",
+        "naissance",
+        "usage",
+        "identite",
+        "par",
+        "avec",
+        "traitant",
+        "traitante",
+        "correspondant",
+    }
+)
 # Role words that also serve as form fields ("Patient : dupont alfred").
-_FIELDS = frozenset({
-    "nom", "prenom", "prenoms", "patient", "patiente", "identite", "confiance", "traitant",
-    "traitante", "referent", "referente", "destinataire", "expediteur", "expeditrice", "usager",
-    "resident", "residente", "beneficiaire", "naissance", "usage", "contact", "redacteur",
-    "redactrice", "signataire", "interne", "externe", "medecin", "correspondant",
-})
+_FIELDS = frozenset(
+    {
+        "nom",
+        "prenom",
+        "prenoms",
+        "patient",
+        "patiente",
+        "identite",
+        "confiance",
+        "traitant",
+        "traitante",
+        "referent",
+        "referente",
+        "destinataire",
+        "expediteur",
+        "expeditrice",
+        "usager",
+        "resident",
+        "residente",
+        "beneficiaire",
+        "naissance",
+        "usage",
+        "contact",
+        "redacteur",
+        "redactrice",
+        "signataire",
+        "interne",
+        "externe",
+        "medecin",
+        "correspondant",
+    }
+)
 # Words that announce a name only as a form field, followed by a colon ("Aide : X").
 _COLON_ONLY = frozenset({"aide", "copie", "transmissions", "contact", "usage", "identite"})
 # Words after which a lower-case "first-name surname" pair is a person ("pour bernard colas").
-_LOWER_CUES = frozenset({
-    "pour", "de", "avec", "chez", "par", "a", "et", "concernant", "appeler", "rappeler",
-    "contacter", "voir", "revoir", "recevoir", "adresser", "informer", "prevenir",
-})
+_LOWER_CUES = frozenset(
+    {
+        "pour",
+        "de",
+        "avec",
+        "chez",
+        "par",
+        "a",
+        "et",
+        "concernant",
+        "appeler",
+        "rappeler",
+        "contacter",
+        "voir",
+        "revoir",
+        "recevoir",
+        "adresser",
+        "informer",
+        "prevenir",
+    }
+)
 # Roles after which even a lower-case word is a name ("née gilbert").
 _LOWER_ROLES = frozenset({"nee", "epouse", "veuve", "dite"})
 _LABEL_FIELDS = {"nom": Label.NOM, "prenom": Label.PRENOM, "prenoms": Label.PRENOM}
 # Lower-case particles inside a name ("de La Motte", "van den Berghe", "ben Ali").
-_PARTICLES = frozenset({"de", "du", "des", "d'", "d’", "van", "von", "der", "den", "da", "di",
-                        "del", "della", "dos", "das", "ben", "el", "al", "ould", "le", "la", "ter"})
+_PARTICLES = frozenset(
+    {
+        "de",
+        "du",
+        "des",
+        "d'",
+        "d’",
+        "van",
+        "von",
+        "der",
+        "den",
+        "da",
+        "di",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "ben",
+        "el",
+        "al",
+        "ould",
+        "le",
+        "la",
+        "ter",
+    }
+)
 # Words after a civility that are not names ("Madame la directrice", "Monsieur le Docteur").
-_NOT_AFTER_CIVILITY = frozenset({
-    "le", "la", "les", "l", "et", "ou", "de", "du", "des", "x", "y", "votre", "vos", "mon", "ma",
-    "mes", "notre", "nos", "son", "sa", "ses", "leur", "a", "au", "aux", "en", "est", "qui", "que",
-    "docteur", "docteure", "professeur", "madame", "monsieur", "mademoiselle", "pour", "sur",
-    "garde", "service", "astreinte", "permanence", "famille", "ville", "liaison", "secteur",
-    "pole", "jour", "nuit", "soins", "urgence", "urgences", "equipe", "cabinet",
-})
+_NOT_AFTER_CIVILITY = frozenset(
+    {
+        "le",
+        "la",
+        "les",
+        "l",
+        "et",
+        "ou",
+        "de",
+        "du",
+        "des",
+        "x",
+        "y",
+        "votre",
+        "vos",
+        "mon",
+        "ma",
+        "mes",
+        "notre",
+        "nos",
+        "son",
+        "sa",
+        "ses",
+        "leur",
+        "a",
+        "au",
+        "aux",
+        "en",
+        "est",
+        "qui",
+        "que",
+        "docteur",
+        "docteure",
+        "professeur",
+        "madame",
+        "monsieur",
+        "mademoiselle",
+        "pour",
+        "sur",
+        "garde",
+        "service",
+        "astreinte",
+        "permanence",
+        "famille",
+        "ville",
+        "liaison",
+        "secteur",
+        "pole",
+        "jour",
+        "nuit",
+        "soins",
+        "urgence",
+        "urgences",
+        "equipe",
+        "cabinet",
+    }
+)
 # Heads of eponyms: "maladie de Crohn", "signe de Lasègue", "drain de Redon".
-_EPONYM_HEADS = frozenset({
-    "maladie", "syndrome", "signe", "score", "echelle", "classification", "stade", "test",
-    "manoeuvre", "manœuvre", "drain", "drains", "sonde", "triade", "critere", "criteres", "loi",
-    "operation", "intervention", "technique", "procedure", "methode", "fracture", "reflexe",
-    "phenomene", "cellules", "cellule", "corps", "canal", "ligament", "muscle", "tumeur",
-    "lymphome", "sarcome", "thyroidite", "encephalopathie", "paralysie", "purpura", "anomalie",
-    "index", "indice", "formule", "equation", "regle", "position", "incision", "voie", "point",
-    "cure", "montage", "protheses", "prothese", "clou", "plaque", "greffe", "bloc", "tetralogie",
-    "chorée", "choree", "demence", "ataxie", "myopathie", "dystrophie", "neuropathie", "angor",
-    "sclerose", "spondylarthrite", "ulcere", "diverticule", "hernie", "kyste", "nodule",
-})
+_EPONYM_HEADS = frozenset(
+    {
+        "maladie",
+        "syndrome",
+        "signe",
+        "score",
+        "echelle",
+        "classification",
+        "stade",
+        "test",
+        "manoeuvre",
+        "manœuvre",
+        "drain",
+        "drains",
+        "sonde",
+        "triade",
+        "critere",
+        "criteres",
+        "loi",
+        "operation",
+        "intervention",
+        "technique",
+        "procedure",
+        "methode",
+        "fracture",
+        "reflexe",
+        "phenomene",
+        "cellules",
+        "cellule",
+        "corps",
+        "canal",
+        "ligament",
+        "muscle",
+        "tumeur",
+        "lymphome",
+        "sarcome",
+        "thyroidite",
+        "encephalopathie",
+        "paralysie",
+        "purpura",
+        "anomalie",
+        "index",
+        "indice",
+        "formule",
+        "equation",
+        "regle",
+        "position",
+        "incision",
+        "voie",
+        "point",
+        "cure",
+        "montage",
+        "protheses",
+        "prothese",
+        "clou",
+        "plaque",
+        "greffe",
+        "bloc",
+        "tetralogie",
+        "chorée",
+        "choree",
+        "demence",
+        "ataxie",
+        "myopathie",
+        "dystrophie",
+        "neuropathie",
+        "angor",
+        "sclerose",
+        "spondylarthrite",
+        "ulcere",
+        "diverticule",
+        "hernie",
+        "kyste",
+        "nodule",
+    }
+)
+# Words between an eponym head and the name: "maladie de", "signe de la".
+_EPONYM_LINKS = frozenset({"de", "d", "du", "des", "la", "le", "l"})
 # Section titles and frequent capitalised clinical words that are never names.
-_NEVER = frozenset({
-    "motif", "objet", "conclusion", "traitement", "traitements", "antecedents", "atcd", "histoire",
-    "examen", "examens", "biologie", "imagerie", "evolution", "diagnostic", "synthese", "sortie",
-    "entree", "consultation", "hospitalisation", "service", "unite", "pole", "date", "tel",
-    "telephone", "fax", "mail", "courriel", "adresse", "ipp", "nda", "rpps", "nir", "secu",
-    "cher", "chere", "confrere", "consoeur", "ami", "amie", "bien", "cordialement", "confraternellement",
-    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
-    "novembre", "decembre", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    "rib", "iban", "ide", "idel", "as", "asd", "ash",
-    "ta", "fc", "fr", "spo2", "eva", "gir", "mmse", "crp", "hba1c", "inr", "bnp", "ecg", "irm", "tdm",
-    "ehpad", "ssiad", "had", "ssr", "usld", "chu", "ch", "chr", "samu", "smur", "cmp", "mdph", "apa",
-    "caf", "cpam", "mutuelle", "ald", "cmu", "css", "ame", "ccas", "clic", "maia", "dac",
-    "madame", "monsieur", "mademoiselle", "docteur", "professeur", "patient", "patiente",
-    "je", "il", "elle", "nous", "vous", "ils", "elles", "on", "le", "la", "les", "un", "une",
-})
-_DETERMINERS = frozenset({"le", "la", "les", "un", "une", "du", "des", "au", "aux", "ce", "cet",
-                          "cette", "son", "sa", "ses", "mon", "ma", "mes", "leur", "notre", "votre"})
+_NEVER = frozenset(
+    {
+        "motif",
+        "objet",
+        "conclusion",
+        "traitement",
+        "traitements",
+        "antecedents",
+        "atcd",
+        "histoire",
+        "examen",
+        "examens",
+        "biologie",
+        "imagerie",
+        "evolution",
+        "diagnostic",
+        "synthese",
+        "sortie",
+        "entree",
+        "consultation",
+        "hospitalisation",
+        "service",
+        "unite",
+        "pole",
+        "date",
+        "tel",
+        "telephone",
+        "fax",
+        "mail",
+        "courriel",
+        "adresse",
+        "ipp",
+        "nda",
+        "rpps",
+        "nir",
+        "secu",
+        "cher",
+        "chere",
+        "confrere",
+        "consoeur",
+        "ami",
+        "amie",
+        "bien",
+        "cordialement",
+        "confraternellement",
+        "janvier",
+        "fevrier",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "aout",
+        "septembre",
+        "octobre",
+        "novembre",
+        "decembre",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "rib",
+        "iban",
+        "ide",
+        "idel",
+        "as",
+        "asd",
+        "ash",
+        "ta",
+        "fc",
+        "fr",
+        "spo2",
+        "eva",
+        "gir",
+        "mmse",
+        "crp",
+        "hba1c",
+        "inr",
+        "bnp",
+        "ecg",
+        "irm",
+        "tdm",
+        "ehpad",
+        "ssiad",
+        "had",
+        "ssr",
+        "usld",
+        "chu",
+        "ch",
+        "chr",
+        "samu",
+        "smur",
+        "cmp",
+        "mdph",
+        "apa",
+        "caf",
+        "cpam",
+        "mutuelle",
+        "ald",
+        "cmu",
+        "css",
+        "ame",
+        "ccas",
+        "clic",
+        "maia",
+        "dac",
+        "madame",
+        "monsieur",
+        "mademoiselle",
+        "docteur",
+        "professeur",
+        "patient",
+        "patiente",
+        "je",
+        "il",
+        "elle",
+        "nous",
+        "vous",
+        "ils",
+        "elles",
+        "on",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+    }
+)
+# Keys that can introduce a name at all (see _trigger_kind).
+_TRIGGERS = _CIVILITY | _ROLE
+_DETERMINERS = frozenset(
+    {
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "du",
+        "des",
+        "au",
+        "aux",
+        "ce",
+        "cet",
+        "cette",
+        "son",
+        "sa",
+        "ses",
+        "mon",
+        "ma",
+        "mes",
+        "leur",
+        "notre",
+        "votre",
+    }
+)
 _ROMAN = re.compile(r"[IVX]{1,5}")
 _SENTENCE_END = re.compile(r"[.!?:;\n]\s*$")
 
@@ -112,23 +560,16 @@ def _is_particle(tok: Token) -> bool:
     return not tok.is_initial and tok.text.lower() in _PARTICLES
 
 
-def _covered(tokens: Sequence[Token], spans: Sequence[Span]) -> list[bool]:
-    """For each token, whether an earlier detector's span overlaps it (one sweep, sorted)."""
-    intervals = sorted((s.start, s.end) for s in spans)
-    out: list[bool] = []
-    k = 0
-    for tok in tokens:
-        while k < len(intervals) and intervals[k][1] <= tok.start:
-            k += 1
-        hit = False
-        j = k
-        while j < len(intervals) and intervals[j][0] < tok.end:
-            if intervals[j][1] > tok.start:
-                hit = True
-                break
-            j += 1
-        out.append(hit)
-    return out
+def _covered(text: str, tokens: Sequence[Token], spans: Sequence[Span]) -> list[bool]:
+    """For each token, whether an earlier detector's span overlaps it.
+
+    The covered characters are marked once; each token then asks about its own characters
+    (a C-level search), which costs less than walking the sorted spans along the tokens.
+    """
+    covered = bytearray(max([len(text), *(s.end for s in spans)]))
+    for s in spans:
+        covered[s.start : s.end] = b"\x01" * s.length
+    return [covered.find(1, tok.start, tok.end) >= 0 for tok in tokens]
 
 
 class _Names:
@@ -137,14 +578,35 @@ class _Names:
     def __init__(self, doc: Document, lex: Lexicons) -> None:
         self.text = doc.text
         self.lex = lex
-        self.tokens = tokenize(doc.text)
-        self.blocked = _covered(self.tokens, doc.spans)
+        self.tokens = tokenize(doc.text, doc.folded)
+        self.blocked = _covered(doc.text, self.tokens, doc.spans)
         self.spans: list[Span] = []
+        self._common: dict[str, bool] = {}
+        self._non_link: list[int] | None = None
 
+    # --- lexicon look-ups by token: the token already holds its folded form ---------------
+    def first_name(self, tok: Token, max_rank: int = 1_000_000) -> bool:
+        """``lex.is_first_name(tok.text, max_rank)``."""
+        return self.lex.first_names.get(tok.folded, max_rank + 1) <= max_rank
+
+    def surname(self, tok: Token, max_rank: int = 1_000_000) -> bool:
+        """``lex.is_surname(tok.text, max_rank)``."""
+        return self.lex.surnames.get(tok.folded, max_rank + 1) <= max_rank
+
+    def common(self, tok: Token) -> bool:
+        """``lex.is_common(tok.text)``, remembered per spelling (a costly look-up)."""
+        known = self._common.get(tok.text)
+        if known is None:
+            known = self._common[tok.text] = self.lex.is_common_word(tok.text, tok.folded)
+        return known
+
+    def drug(self, tok: Token) -> bool:
+        """``lex.is_drug(tok.text)``."""
+        return tok.folded in self.lex.drugs
 
     # --- token predicates -------------------------------------------------------------
     def is_first_name(self, tok: Token) -> bool:
-        if tok.is_initial or self.lex.is_first_name(tok.text):
+        if tok.is_initial or self.first_name(tok):
             return True
         # compound first names missing from the lists ("Gérard-Louis"): every part is one
         parts = tok.text.split("-")
@@ -153,12 +615,26 @@ class _Names:
     def is_eponym_context(self, i: int) -> bool:
         """Token i follows an eponym head ("maladie de", "signe de la") or is a known eponym."""
         j = i - 1
-        while j >= 0 and self.tokens[j].key in {"de", "d", "du", "des", "la", "le", "l"}:
+        while j >= 0 and self.tokens[j].key in _EPONYM_LINKS:
             j -= 1
+            if i - j > 16:  # a long run ("de de de ..."): walking back from each token is quadratic
+                j = self._last_non_link()[i]
+                break
         return j < i - 1 and j >= 0 and self.tokens[j].key in _EPONYM_HEADS
 
+    def _last_non_link(self) -> list[int]:
+        """For each token, the index of the last token before it that is no link word (-1)."""
+        if self._non_link is None:
+            self._non_link = []
+            last = -1
+            for k, tok in enumerate(self.tokens):
+                self._non_link.append(last)
+                if tok.key not in _EPONYM_LINKS:
+                    last = k
+        return self._non_link
+
     def is_clinical(self, tok: Token) -> bool:
-        return self.lex.is_eponym(tok.text) or self.lex.is_drug(tok.text)
+        return tok.folded in self.lex.eponyms or self.drug(tok)
 
     def accept(self, i: int, *, first: bool, lower_mode: bool, after_title: bool) -> bool:
         """Whether token i can be part of a name run.
@@ -195,16 +671,17 @@ class _Names:
         """A lower-case first name that opens a name in a prompt ("pour jean-louis cherif")."""
         tok = self.tokens[i]
         nxt = i + 1
-        if self.blocked[i] or not tok.is_word or nxt >= len(self.tokens):
+        # the first-name look-up first: it rejects nearly every lower-case word at once
+        if self.blocked[i] or not tok.is_word or not self.first_name(tok, max_rank=3000):
+            return False
+        if nxt >= len(self.tokens):
             return False
         after = self.tokens[nxt]
         if not (self._joined(nxt) and after.is_word and after.text.islower()):
             return False
-        if not self.lex.is_first_name(tok.text, max_rank=3000):
+        if not (self.surname(after, max_rank=50_000) or self.first_name(after)):
             return False
-        if not (self.lex.is_surname(after.text, max_rank=50_000) or self.lex.is_first_name(after.text)):
-            return False
-        if not self.lex.is_common(tok.text) and not self.lex.is_common(after.text):
+        if not self.common(tok) and not self.common(after):
             return True
         # "pour bernard colas": ordinary words too, so a cue must announce a person
         prev = self.tokens[i - 1] if i > 0 else None
@@ -214,9 +691,9 @@ class _Names:
         """A lower-case word that can continue a name in a quickly typed prompt."""
         if tok.key in _NOT_AFTER_CIVILITY or tok.key in _ROLE or len(tok.text) < 2:
             return False
-        known = self.lex.is_first_name(tok.text) or self.lex.is_surname(tok.text, max_rank=50_000)
+        known = self.first_name(tok) or self.surname(tok, max_rank=50_000)
         # an unknown word continues a name only if it looks like one ("stp" does not)
-        return known or (len(tok.text) >= 4 and not self.lex.is_common(tok.text))
+        return known or (len(tok.text) >= 4 and not self.common(tok))
 
     def _joined(self, j: int) -> bool:
         """Token j follows token j-1 on the same line with only spaces between."""
@@ -264,8 +741,11 @@ class _Names:
     def parenthesised_first_name(self, k: int) -> None:
         """ "Mme Legrand (Simone)": a first name in brackets right after a name."""
         toks = self.tokens
-        if k + 3 < len(toks) and toks[k + 1].text == "(" and toks[k + 3].text == ")" and (
-            toks[k + 2].is_capitalised and self.is_first_name(toks[k + 2]) and not self.blocked[k + 2]
+        if (
+            k + 3 < len(toks)
+            and toks[k + 1].text == "("
+            and toks[k + 3].text == ")"
+            and (toks[k + 2].is_capitalised and self.is_first_name(toks[k + 2]) and not self.blocked[k + 2])
         ):
             self.spans.append(Span(toks[k + 2].start, toks[k + 2].end, Label.PRENOM, 0.8, "names"))
             self.blocked[k + 2] = True
@@ -285,8 +765,11 @@ class _Names:
         else:
             first, last = self.tokens[words[0]], self.tokens[words[-1]]
             uniform = all(self.tokens[w].is_upper or self.tokens[w].text.islower() for w in words)
-            if uniform and self.is_first_name(last) and not last.is_initial and (
-                not self.prefers_first_name(first)
+            if (
+                uniform
+                and self.is_first_name(last)
+                and not last.is_initial
+                and (not self.prefers_first_name(first))
             ):
                 # "BONNET NOËL", "diaz susanne": administrative order, surname first
                 for n, w in enumerate(words):
@@ -296,12 +779,16 @@ class _Names:
                 split = next(k for k in range(len(words)) if not self.tokens[words[k]].is_upper)
                 for k, w in enumerate(words):
                     labels[w] = Label.NOM if k < split else Label.PRENOM
-            elif (self.is_first_name(first) and not first.is_upper) or first.is_initial or (
-                first.is_upper and self.is_first_name(first) and len(words) >= 2
+            elif (
+                (self.is_first_name(first) and not first.is_upper)
+                or first.is_initial
+                or (first.is_upper and self.is_first_name(first) and len(words) >= 2)
             ):
                 k = 0
-                while k < len(words) - 1 and self.is_first_name(self.tokens[words[k]]) and not (
-                    self.tokens[words[k]].is_upper and not first.is_upper
+                while (
+                    k < len(words) - 1
+                    and self.is_first_name(self.tokens[words[k]])
+                    and not (self.tokens[words[k]].is_upper and not first.is_upper)
                 ):
                     k += 1
                 for n, w in enumerate(words):
@@ -357,7 +844,7 @@ def _clinical_ok(names: _Names, words: list[Token]) -> bool:
     clinical = [names.is_clinical(w) for w in words]
     if all(clinical):
         return False
-    if any(names.lex.is_drug(w.text) and not names.is_first_name(w) for w in words[1:]):
+    if any(names.drug(w) and not names.is_first_name(w) for w in words[1:]):
         return False
     first_names = any(names.is_first_name(w) for w in words)
     return not clinical[0] or first_names
@@ -371,9 +858,7 @@ def _plausible_after_role(names: _Names, run: list[int]) -> bool:
     if len(words) > 1:
         return True
     w = words[0]
-    return w.is_initial or names.is_first_name(w) or names.lex.is_surname(w.text) or (
-        not names.lex.is_common(w.text)
-    )
+    return w.is_initial or names.is_first_name(w) or names.surname(w) or not names.common(w)
 
 
 def _after_trigger(names: _Names, i: int, kind: str) -> int | None:
@@ -390,8 +875,11 @@ def _after_trigger(names: _Names, i: int, kind: str) -> int | None:
             j = k
     # skip the dot of "Dr.", a colon of "Patient :", a "de" of "fils de"
     while j < n and j - i <= 4 and toks[j].text in {".", ":", ",", "-", "(", "de", "d'", "d’"}:
-        if toks[j].text in {"de", "d'", "d’"} and j + 1 < n and toks[j + 1].is_capitalised and (
-            kind == "civility"
+        if (
+            toks[j].text in {"de", "d'", "d’"}
+            and j + 1 < n
+            and toks[j + 1].is_capitalised
+            and (kind == "civility")
         ):
             break  # "Dr de La Motte": the particle is part of the name
         j += 1
@@ -420,6 +908,8 @@ class NameDetector(Detector):
     def _triggered(self, names: _Names) -> None:
         toks = names.tokens
         for i in range(len(toks)):
+            if toks[i].key not in _TRIGGERS:
+                continue  # _trigger_kind would say None: most words trigger nothing
             kind = _trigger_kind(names, i)
             if kind is None or names.blocked[i]:
                 continue
@@ -431,7 +921,8 @@ class NameDetector(Detector):
                 toks[j - 1].text == ":" and toks[i].key in _FIELDS and j - i <= 3
             )
             run = names.run_from(
-                j, lower_first=lower_first or toks[i].key in _LOWER_ROLES,
+                j,
+                lower_first=lower_first or toks[i].key in _LOWER_ROLES,
                 after_title=kind[0] == "civility" or toks[j - 1].text == ":" or toks[i].key in _LOWER_ROLES,
             )
             if not run:
@@ -450,9 +941,16 @@ class NameDetector(Detector):
     def _patterns(self, names: _Names) -> None:
         toks = names.tokens
         for i in range(len(toks)):
-            lower = toks[i].text.islower() and names.lower_first_name(i)
-            if not (names.name_like(i) or lower or (_is_particle(toks[i]) and toks[i].is_capitalised)):
-                continue
+            # A capitalised token opens a run by its shape or as a particle ("De", "Van"); only a
+            # lower-case one can be a lower-case first name (name_like() needs a capital).
+            if toks[i].is_capitalised:
+                lower = False
+                if not (names.name_like(i) or _is_particle(toks[i])):
+                    continue
+            else:
+                lower = toks[i].text.islower() and names.lower_first_name(i)
+                if not lower:
+                    continue
             run = names.run_from(i, lower_first=lower)
             if not run:
                 continue
@@ -487,10 +985,17 @@ class NameDetector(Detector):
         toks = names.tokens
         for k in range(1, len(toks) - 1):
             tok = toks[k]
-            if toks[k - 1].text == "(" and toks[k + 1].text == ")" and tok.is_capitalised and (
-                not names.blocked[k] and not tok.is_initial and names.is_first_name(tok)
-                and (names.prefers_first_name(tok) or not names.lex.is_common(tok.text))
-                and not names.is_clinical(tok)
+            if (
+                toks[k - 1].text == "("
+                and toks[k + 1].text == ")"
+                and tok.is_capitalised
+                and (
+                    not names.blocked[k]
+                    and not tok.is_initial
+                    and names.is_first_name(tok)
+                    and (names.prefers_first_name(tok) or not names.common(tok))
+                    and not names.is_clinical(tok)
+                )
             ):
                 names.spans.append(Span(tok.start, tok.end, Label.PRENOM, 0.6, "names"))
                 names.blocked[k] = True
@@ -498,7 +1003,6 @@ class NameDetector(Detector):
     @staticmethod
     def _looks_like_name(names: _Names, run: list[int], words: list[Token]) -> bool:
         """Two to four words, each plausible in a name, at least one a first name."""
-        lex = names.lex
         if len(words) < 2 or len(words) > 4:
             return False
         if not _clinical_ok(names, words):
@@ -509,37 +1013,31 @@ class NameDetector(Detector):
             return False
 
         def plausible(w: Token) -> bool:
-            return (
-                names.is_first_name(w)
-                or lex.is_surname(w.text, max_rank=150_000)
-                or not lex.is_common(w.text)
-            )
+            return names.is_first_name(w) or names.surname(w, max_rank=150_000) or not names.common(w)
 
         if not all(plausible(w) for w in words):
             return False
         if words[0].is_initial and not all(
-            w.is_upper or w.is_initial or lex.is_surname(w.text, max_rank=150_000) for w in words[1:]
+            w.is_upper or w.is_initial or names.surname(w, max_rank=150_000) for w in words[1:]
         ):
             return False  # "lit B. Poids": an initial needs a known or capitalised surname
-        if any(w.is_upper or not (w.is_initial or lex.is_common(w.text)) for w in words):
+        if any(w.is_upper or not (w.is_initial or names.common(w)) for w in words):
             return True
         # Only ordinary words, capitalised ("Margot Lopes", "Pierre Blanc", "J. Blanc"): a
         # frequent first name followed by frequent surnames is a name far more often than not.
         first, rest = words[0], words[1:]
-        return (first.is_initial or lex.is_first_name(first.text, max_rank=3000)) and all(
-            lex.is_surname(w.text, max_rank=20_000) or lex.is_first_name(w.text, max_rank=3000)
-            for w in rest
+        return (first.is_initial or names.first_name(first, max_rank=3000)) and all(
+            names.surname(w, max_rank=20_000) or names.first_name(w, max_rank=3000) for w in rest
         )
 
     @staticmethod
     def _lone_surname(names: _Names, i: int) -> bool:
         tok = names.tokens[i]
-        lex = names.lex
         return (
             tok.is_upper
             and len(tok.text) >= 3
-            and lex.is_surname(tok.text, max_rank=100_000)
-            and not lex.is_common(tok.text)
+            and names.surname(tok, max_rank=100_000)
+            and not names.common(tok)
             and not names.is_clinical(tok)
             and any(c in "AEIOUYÉÈÀ" for c in tok.text)
         )
@@ -557,7 +1055,7 @@ class NameDetector(Detector):
         for i, tok in enumerate(names.tokens):
             if names.blocked[i] or not tok.is_word or tok.key not in found:
                 continue
-            if tok.text.islower() and names.lex.is_common(tok.text):
+            if tok.text.islower() and names.common(tok):
                 continue
             if names.is_eponym_context(i):
                 continue

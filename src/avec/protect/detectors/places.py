@@ -34,16 +34,21 @@ _HEADS = (
     r"CCAS|CIAS|SSIAD|SAAD|SPASAD|CMPP|CMP|CSAPA|CATTP|PMI|ESAT|IME|Mairie",
 )
 _HEAD = "(?:" + "|".join(_HEADS) + ")"
+# Every head word starts with a capital: the look-ahead rejects other positions at once.
 _ESTABLISHMENT = re.compile(
-    rf"(?<![\w-]){_HEAD}[ \t]+(?:{_LINK}[ \t]+)?{_NAME}"
+    rf"(?<![\w-])(?=[A-Z]){_HEAD}[ \t]+(?:{_LINK}[ \t]+)?{_NAME}"
     # "Hôpital Necker-Enfants malades": a hyphenated name may end in a lower-case word.
 )
 # Adjectives that may stand before the head word ("Nouvelles Cliniques Nantaises").
 _LEADING_ADJ = re.compile(r"(?:Nouvel(?:le)?s?|Grand(?:e)?s?|Petit(?:e)?s?|Vieux|Vieille)[ \t]+$")
 _ACRONYM_ALONE = re.compile(r"(?<![\w-])(?:AP-HP|APHP|AP-HM|HCL)(?![\w-])")
+_ACRONYM_PARTS = ("AP", "HCL")
+_NAME_TAIL = re.compile(r"[ \t]+(malades|enfants|adultes)\b")  # one of them is in every _ACRONYM_ALONE match
 
+# The look-ahead names the first letters of the trigger words ("née", "vit", "domicilié",
+# "habite", "réside", "originaire", "installé", "muté", "transféré"): most positions fail on it.
 _CITY_TRIGGER = re.compile(
-    r"(?:\bn[ée]e?\b[^\n]{0,40}?\s+à|\bvi(?:t|vent|vant)(?:\s+(?:seule?s?|en\s+couple|avec\s+\w+))?\s+à"
+    r"(?=[ndhvromit])(?:\bn[ée]e?\b[^\n]{0,40}?\s+à|\bvi(?:t|vent|vant)(?:\s+(?:seule?s?|en\s+couple|avec\s+\w+))?\s+à"
     r"|\bdomicili[ée]e?s?\s+à|\bhabite(?:nt)?(?:\s+(?:seule?s?|en\s+couple|avec\s+\w+))?\s+(?:à\s+)?"
     r"|\br[ée]sid(?:e|ant|ante)\s+à|\bdemeurant\s+à|\boriginaire\s+d[e'’]|\binstall[ée]e?\s+à"
     r"|\bdécéd[ée]e?\s+à|\bmut[ée]e?\s+à|\btransf[ée]r[ée]e?\s+à)\s*",
@@ -58,14 +63,42 @@ _LETTER_PLACE = re.compile(
     rf"(?m)^[ \t]*({_CAP}(?:[ \t]+(?:sur|en|lès|les|de)[ \t]+{_CAP})?),[ \t]+le[ \t]+"
     r"(?:\d{1,2}(?:er)?[ /.-]|\d{1,2}[ \t]+[a-zéû]+|(?:lun|mar|mercre|jeu|vendre|same)di\b|dimanche\b)"
 )
+_CODE_IN_BRACKETS = r"\([ \t]*(?P<zip>(?:[0-8]\d|9[0-5]|97|98|2[AB])[ ]?\d{3})[ \t]*\)"
 _CITY_WITH_CODE = re.compile(
-    rf"(?P<city>(?:{_CAP}[ \t]+(?:sur|en|lès)[ \t]+)?{_CAP})[ \t]*\([ \t]*"
-    r"(?P<zip>(?:[0-8]\d|9[0-5]|97|98|2[AB])[ ]?\d{3})[ \t]*\)"
+    rf"(?P<city>(?:{_CAP}[ \t]+(?:sur|en|lès)[ \t]+)?{_CAP})[ \t]*{_CODE_IN_BRACKETS}"
 )
+# Part of every _CITY_WITH_CODE match, and quick to look for (it opens on a bracket): a text
+# without it skips the city pattern, which tries every capital letter.
+_BRACKETED_CODE = re.compile(_CODE_IN_BRACKETS)
 _AFTER_ADDRESS = re.compile(rf",?[ \t]+(?:à|a)[ \t]+(?P<city>(?:(?:Le|La|Les)[ \t]+)?{_CAP})")
 _NOT_CITY = frozenset(
-    {"domicile", "l", "la", "le", "les", "un", "une", "son", "sa", "ses", "mon", "ma", "leur", "notre",
-     "cette", "ce", "ehpad", "hopital", "jour", "j", "h", "pres", "proximite", "nouveau", "nouveaux"}
+    {
+        "domicile",
+        "l",
+        "la",
+        "le",
+        "les",
+        "un",
+        "une",
+        "son",
+        "sa",
+        "ses",
+        "mon",
+        "ma",
+        "leur",
+        "notre",
+        "cette",
+        "ce",
+        "ehpad",
+        "hopital",
+        "jour",
+        "j",
+        "h",
+        "pres",
+        "proximite",
+        "nouveau",
+        "nouveaux",
+    }
 )
 
 
@@ -102,13 +135,14 @@ class HospitalDetector(Detector):
             lead = _LEADING_ADJ.search(text, max(0, start - 20), start)
             if lead:
                 start = lead.start()
-            tail = re.match(r"[ \t]+(malades|enfants|adultes)\b", text[end:])
+            tail = _NAME_TAIL.match(text, end)  # at end, not on text[end:]: copying was quadratic
             if tail and "-" in m.group(0):
-                end += tail.end()
+                end = tail.end()
             spans.append(Span(start, end, Label.HOPITAL, 0.9, self.name))
-        for m in _ACRONYM_ALONE.finditer(text):
+        acronyms = any(part in text for part in _ACRONYM_PARTS)
+        for m in _ACRONYM_ALONE.finditer(text) if acronyms else ():
             spans.append(Span(m.start(), m.end(), Label.HOPITAL, 0.7, self.name))
-        folded = fold(text)
+        folded = doc.folded
         for end_idx, length in _known_establishments().iter(folded):
             start = end_idx + 1 - length
             if _word_bounded(text, start, end_idx + 1):
@@ -122,8 +156,9 @@ def _merge_overlapping(spans: list[Span]) -> list[Span]:
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if merged and span.start < merged[-1].end:
             last = merged[-1]
-            merged[-1] = Span(last.start, max(last.end, span.end), last.label,
-                              max(last.score, span.score), last.source)
+            merged[-1] = Span(
+                last.start, max(last.end, span.end), last.label, max(last.score, span.score), last.source
+            )
         else:
             merged.append(span)
     return merged
@@ -146,7 +181,7 @@ class CityDetector(Detector):
             spans.append(Span(m.start(), m.end(), Label.VILLE, 0.8, self.name))
         for m in _LETTER_PLACE.finditer(text):
             spans.append(Span(m.start(1), m.end(1), Label.VILLE, 0.8, self.name))
-        for m in _CITY_WITH_CODE.finditer(text):
+        for m in _CITY_WITH_CODE.finditer(text) if _BRACKETED_CODE.search(text) else ():
             # "Tours (37000)": a postal code in brackets names the town before it
             spans.append(Span(m.start("city"), m.end("city"), Label.VILLE, 0.85, self.name))
             spans.append(Span(m.start("zip"), m.end("zip"), Label.ZIP, 0.9, self.name))
@@ -170,9 +205,7 @@ def _propagate_cities(text: str, spans: list[Span]) -> list[Span]:
     found: list[Span] = []
     for m in re.finditer(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, flags=re.IGNORECASE):
         i = bisect_right(starts, m.start()) - 1
-        overlaps = (i >= 0 and taken[i][1] > m.start()) or (
-            i + 1 < len(taken) and taken[i + 1][0] < m.end()
-        )
+        overlaps = (i >= 0 and taken[i][1] > m.start()) or (i + 1 < len(taken) and taken[i + 1][0] < m.end())
         if m.group(0)[0].isupper() and not overlaps:
             found.append(Span(m.start(), m.end(), Label.VILLE, 0.75, "cities"))
     return found
