@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from avec.protect.vault import Entry, VaultExpiredError
-from avec.text import fold
+from avec.text import fast_fold, fold
 
 _GAP = 8  # most whitespace accepted where the surrogate has one space or hyphen
 _WORD = re.compile(r"\w")
@@ -36,7 +36,7 @@ _CASED_LABELS = frozenset({"NOM", "PRENOM", "VILLE", "HOPITAL", "ADRESSE", "DATE
 
 def fold_same_length(text: str) -> str:
     """Fold case and accents character by character, guaranteeing the same length."""
-    folded = fold(text)
+    folded = fast_fold(text)  # fold(), on whole answers: only the non-ASCII runs are looked up
     if len(folded) == len(text):
         return folded
     out = []  # rare: a character whose lower case is longer; fold it on its own
@@ -114,6 +114,9 @@ _CHAIN = re.compile(r"\w+(?:[\s.\-]{1,3}\w+)*")
 _TAG_TEXT = re.compile(r"\[\s{0,3}([^\W\d_]+)\s{0,3}_\s{0,3}(\d+(?:\.\d+)?)\s{0,3}\]")
 _KEY_WORDS = 3  # words in a key: longer surrogates are keyed on their first words
 _KEY_CHARS = 34  # letters and digits in a number key (an IBAN has at most 34)
+# Five letters in a row: a word, never part of a number surrogate (those without a key are drawn
+# again), so text keys for numbers stop at such words.
+_LETTER_RUN = re.compile(r"[^\W\d_]{5,}")
 
 
 def _words_key(folded: str, runs: list[re.Match[str]]) -> str:
@@ -140,7 +143,7 @@ def needle_key(surrogate: str, label: str) -> str | None:
         return f"t:{tag[1]}_{tag[2]}"
     if label in _DIGIT_LABELS:
         chars = "".join(c for c in folded if c.isalnum())
-        if not _DIGIT.search(chars[:_KEY_CHARS]):
+        if not _DIGIT.search(chars[:_KEY_CHARS]) or _LETTER_RUN.search(chars[:_KEY_CHARS]):
             return None
         return ("d:" if len(chars) <= _KEY_CHARS else "p:") + chars[:_KEY_CHARS]
     runs = list(_WORD_RUN.finditer(folded))
@@ -164,22 +167,34 @@ def text_keys(text: str, skip: Iterable[tuple[int, int]] = ()) -> set[str]:
     runs = [(m.start(), m.end(), m[0]) for m in _WORD_RUN.finditer(folded)]
     gaps = [folded[a[1] : b[0]] for a, b in itertools.pairwise(runs)]
     gaps = [" " if g == " " else _SPACING.sub(" ", g) for g in gaps]
-    for i, (start, end, word) in enumerate(runs):
-        key = "w:" + word
-        if not inside(start, end):
-            keys.add(key)
-        for j in range(i + 1, min(i + _KEY_WORDS, len(runs))):
-            key += gaps[j - 1] + runs[j][2]
-            if not inside(start, runs[j][1]):
-                keys.add(key)
+    words = [w for _, _, w in runs]
+    ends = [e for _, e, _ in runs]
+    # Built a whole level at a time (every run of one word, then of two...): list comprehensions
+    # instead of a loop per word, since every text sent goes through here.
+    limit = _inside_limits([a for a, _, _ in runs], ranges)
+    level = ["w:" + w for w in words]
+    for width in range(1, _KEY_WORDS + 1):
+        if width > 1:
+            level = [level[i] + gaps[i + width - 2] + words[i + width - 1] for i in range(len(level) - 1)]
+        if limit is None:
+            keys.update(level)
+        else:  # a run of words lying inside one surrogate just written is not a key
+            # ``limit`` has an entry per word, longer than ``level`` once width > 1.
+            ranged = zip(level, limit, ends[width - 1 :], strict=False)
+            keys.update(k for k, lim, end in ranged if lim < end)
     for chain in _CHAIN.finditer(folded):
         if not _DIGIT.search(chain[0]):
             continue  # no number in it
         groups = [(g.start(), g.end(), g[0]) for g in _WORD_RUN.finditer(folded, chain.start(), chain.end())]
         digits = [_DIGIT.search(g[2]) is not None for g in groups]
+        # No number key holds five letters in a row (see needle_key): a word that long ends
+        # every run of groups, which spares most of the prose around the numbers.
+        wordy = [not d and _LETTER_RUN.search(g[2]) is not None for d, g in zip(digits, groups, strict=True)]
         for i, (start, _, _) in enumerate(groups):
             acc, digit = "", False
             for j in range(i, len(groups)):
+                if wordy[j]:
+                    break
                 acc += groups[j][2]
                 digit = digit or digits[j]
                 if len(acc) > _KEY_CHARS:
@@ -192,6 +207,19 @@ def text_keys(text: str, skip: Iterable[tuple[int, int]] = ()) -> set[str]:
         if not inside(tag.start(), tag.end()):
             keys.add(f"t:{tag[1]}_{tag[2]}")
     return keys
+
+
+def _inside_limits(starts: list[int], ranges: list[tuple[int, int]]) -> list[int] | None:
+    """For each start offset, the end of the range holding it (-1 outside): ``[start, end)``
+    lies inside a range iff that limit is ``>= end``. None when there are no ranges."""
+    if not ranges:
+        return None
+    range_starts = [a for a, _ in ranges]
+    out = []
+    for start in starts:
+        k = bisect.bisect_right(range_starts, start) - 1
+        out.append(ranges[k][1] if k >= 0 else -1)
+    return out
 
 
 def _inside(ranges: list[tuple[int, int]]) -> Callable[[int, int], bool]:
@@ -273,9 +301,7 @@ class Matcher:
             _compiled("|".join(bounded(re.escape(s), s) for s in complex_exact)) if complex_exact else None
         )
         self._keys = sorted((k for k in groups if k not in self._words), key=lambda k: (-len(k), k))
-        self._fuzzy_re = (
-            _compiled("|".join(f"({needles[k][0]})" for k in self._keys)) if self._keys else None
-        )
+        self._fuzzy_re = _compiled("|".join(f"({needles[k][0]})" for k in self._keys)) if self._keys else None
         self.max_length = max([len(s) for s in self._exact] + [n[1] for n in needles.values()] + [0])
 
     def __bool__(self) -> bool:
