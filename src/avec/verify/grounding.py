@@ -17,7 +17,7 @@ from avec.text import FRENCH_MONTHS, fast_fold, fold
 from avec.verify.dosing import attach
 from avec.verify.drugs import DrugMention, find_mentions
 from avec.verify.findings import Finding, FindingType, Severity
-from avec.verify.quantities import convert, dimension, find_quantities, parse_number
+from avec.verify.quantities import Quantity, convert, dimension, find_quantities, parse_number
 
 _MONTHS = {fold(name): i for i, name in enumerate(FRENCH_MONTHS, start=1)}
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/-]|[.,]\d)")
@@ -54,7 +54,7 @@ def _year(raw: str | None) -> int | None:
     return year + 2000 if year < 100 else year
 
 
-def _facts(text: str) -> Iterator[tuple[int, int, Hashable]]:
+def _facts(text: str, quantities: list[Quantity]) -> Iterator[tuple[int, int, Hashable]]:
     """Each checkable value of ``text``: its span and a normalised key."""
     # One byte per character, set where a value was read: "is this span free?" is one C-level find.
     taken = bytearray(len(text))
@@ -76,7 +76,7 @@ def _facts(text: str) -> Iterator[tuple[int, int, Hashable]]:
     for m in _TEXT_DATE.finditer(folded):
         take(*m.span())
         yield m.start(), m.end(), ("date", int(m.group(1)), _MONTHS[m.group(2).lower()], _year(m.group(3)))
-    for q in find_quantities(text):
+    for q in quantities:
         if not free(q.start, q.end):
             continue
         take(q.start, q.end)
@@ -109,9 +109,11 @@ def _matches(key: Hashable, source_keys: AbstractSet[Hashable]) -> bool:
     return False
 
 
-def _doses_by_drug(text: str, mentions: list[DrugMention]) -> dict[int, DrugMention]:
+def _doses_by_drug(
+    text: str, mentions: list[DrugMention], quantities: list[Quantity]
+) -> dict[int, DrugMention]:
     """Start offset of each dose -> the drug it belongs to."""
-    return {q.start: drug for drug, q in attach(text, mentions, find_quantities(text))}
+    return {q.start: drug for drug, q in attach(text, mentions, quantities)}
 
 
 @dataclass(frozen=True)
@@ -131,11 +133,11 @@ class SourceIndex:
 
 def index_source(source: str) -> SourceIndex:
     """Analyse ``source`` for the grounding checks."""
-    facts = tuple(_facts(source))
+    quantities = find_quantities(source)  # read once, for the values and for the doses
+    facts = tuple(_facts(source, quantities))
     mentions = find_mentions(source)
-    return SourceIndex(
-        source, facts, frozenset(k for _, _, k in facts), tuple(mentions), _doses_by_drug(source, mentions)
-    )
+    keys = frozenset(k for _, _, k in facts)
+    return SourceIndex(source, facts, keys, tuple(mentions), _doses_by_drug(source, mentions, quantities))
 
 
 def _indexed(source: str | SourceIndex | None) -> SourceIndex | None:
@@ -156,9 +158,12 @@ def check_numbers(
     if index is None:
         return []
     source_facts, source_keys, source_drug_of = index.facts, index.keys, index.drug_of
-    answer_drug_of = _doses_by_drug(answer, mentions if mentions is not None else find_mentions(answer))
+    quantities = find_quantities(answer)
+    answer_drug_of = _doses_by_drug(
+        answer, mentions if mentions is not None else find_mentions(answer), quantities
+    )
     findings: list[Finding] = []
-    for start, end, key in _facts(answer):
+    for start, end, key in _facts(answer, quantities):
         drug = answer_drug_of.get(start)
         same = [
             k
