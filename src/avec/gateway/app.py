@@ -20,6 +20,7 @@ from avec.gateway.chat import chat_completions
 from avec.gateway.errors import install_handlers
 from avec.gateway.schema import CHAT_OPENAPI
 from avec.gateway.state import GatewayState, build_state
+from avec.warmup import warm_up
 
 
 def gateway_state(request: Request) -> GatewayState:
@@ -96,6 +97,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: GatewayState = app.state.avec_gateway
         await anyio.to_thread.run_sync(state.pipeline)  # load models before the first request
+        verification = state.verifier is not None
+        await anyio.to_thread.run_sync(lambda: warm_up(detection=False, verification=verification))
         await anyio.to_thread.run_sync(state.purge)  # mappings that expired while stopped
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(state.purge_periodically)

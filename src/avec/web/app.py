@@ -22,8 +22,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from avec.catalog import load_catalog
 from avec.config import Settings, get_settings
 from avec.journal import Journal, SessionVaultStore, make_engine, upgrade
-from avec.protect.pipeline import Pipeline, default_pipeline
+from avec.protect.pipeline import Pipeline
 from avec.protect.vault import load_key
+from avec.warmup import warm_up
 from avec.web.findings import Verifier, default_verifier
 from avec.web.flow import Companion
 from avec.web.routes import api, pages
@@ -77,7 +78,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if warm:
             # Loading the language model takes seconds: do it while the user reads the page.
-            threading.Thread(target=default_pipeline, name="avec-warm-up", daemon=True).start()
+            threading.Thread(target=warm_up, name="avec-warm-up", daemon=True).start()
         yield
         engine.dispose()
 
