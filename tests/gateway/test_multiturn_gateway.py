@@ -13,7 +13,6 @@ conversations of four people.
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
 import pytest
@@ -33,7 +32,18 @@ from avec.protect.api import Conversation
 from avec.protect.reveal import Matcher, reveal_text
 from avec.protect.surrogates import State
 from avec.protect.vault import Vault
-from nested_surrogates import FILLER, NESTED, NESTED_ANSWER, NESTED_EXPECTED, nested_vault
+from multiturn_cases import (
+    FILLER,
+    NESTED,
+    NESTED_ANSWER,
+    NESTED_EXPECTED,
+    NIRS,
+    PEOPLE,
+    RULES,
+    STREETS,
+    ZIPS,
+    nested_vault,
+)
 from rulespipe import RulesPipeline
 
 
@@ -60,23 +70,6 @@ def test_low_latency_still_releases_plain_text_at_once() -> None:
 
 # --- the campaign's shape: turns through the gateway's own protection and reveal steps ---------
 
-PEOPLE = [
-    ("Maëlys", "Quéméner", "Mme"), ("Henri", "Rivière", "M."), ("Célina", "Pascal", "Mme"),
-    ("Édouard", "Aubert", "M."), ("Thérèse", "Chauvet", "Mme"), ("Paul", "Duval", "M."),
-    ("Marcelle", "Guichard", "Mme"), ("Roger", "Delahaye", "M."), ("Olivie", "Vidal", "Mme"),
-    ("Vincent", "Verdier", "M."),
-]  # fmt: skip
-NIRS = ["2 54 03 75 112 345 11", "1 62 11 44 109 271 05", "2 48 02 75 115 007 52", "173127654064822"]
-STREETS = ["12, rue Barre", "7 avenue Klein", "115, boulevard Chauveau", "29, impasse Lefort"]
-ZIPS = ["44000", "35000", "69003", "29200"]
-RULES = [
-    ("MAIL", r"\b[\w.\-]+@[\w.]+\.(?:fr|net|com)\b"),
-    ("SECU", r"\b[12] ?\d\d ?\d\d ?\d\d ?\d{3} ?\d{3} ?\d\d\b"),
-    ("ADRESSE", r"\b\d{1,3},? (?:rue|avenue|boulevard|impasse) [A-ZÉ][\w\-]+"),
-    ("ZIP", r"\b\d{5}\b"),
-    ("PRENOM", "|".join(rf"\b{re.escape(f)}\b" for f, _, _ in PEOPLE)),
-    ("NOM", "|".join(rf"\b{re.escape(n)}\b" for _, n, _ in PEOPLE)),
-]
 POLICY = EffectivePolicy(Policy(), None, False)
 KEY = Fernet.generate_key()
 SETTINGS = Settings()

@@ -33,7 +33,18 @@ from avec.protect.reveal import (
 )
 from avec.protect.surrogates import Seen, civility_gender
 from avec.protect.vault import seal
-from nested_surrogates import FILLER, NESTED_ANSWER, NESTED_EXPECTED, nested_vault
+from multiturn_cases import (
+    FILLER,
+    NESTED_ANSWER,
+    NESTED_EXPECTED,
+    NIRS,
+    PEOPLE,
+    PHONES,
+    RULES,
+    STREETS,
+    ZIPS,
+    nested_vault,
+)
 from rulespipe import RulesPipeline
 
 KEY = Fernet.generate_key()
@@ -53,26 +64,6 @@ def test_surrogate_inside_another_is_revealed_whole_and_streamed(size: int) -> N
 
 # --- a campaign-like conversation: one new person per turn, the whole history re-protected ---
 
-PEOPLE = [
-    ("Maëlys", "Quéméner", "Mme"), ("Henri", "Rivière", "M."), ("Célina", "Pascal", "Mme"),
-    ("Édouard", "Aubert", "M."), ("Thérèse", "Chauvet", "Mme"), ("Paul", "Duval", "M."),
-    ("Marcelle", "Guichard", "Mme"), ("Roger", "Delahaye", "M."), ("Olivie", "Vidal", "Mme"),
-    ("Vincent", "Verdier", "M."),
-]  # fmt: skip
-NIRS = ["2 54 03 75 112 345 11", "1 62 11 44 109 271 05", "2 48 02 75 115 007 52", "173127654064822"]
-STREETS = ["12, rue Barre", "7 avenue Klein", "115, boulevard Chauveau", "29, impasse Lefort"]
-ZIPS = ["44000", "35000", "69003", "29200"]
-PHONES = ["06 12 34 56 78", "+33 2 98 76 54 32", "02.97.03.84.40", "0611223344"]
-RULES = [
-    ("MAIL", r"\b[\w.\-]+@[\w.]+\.(?:fr|net|com)\b"),
-    ("SECU", r"\b[12] ?\d\d ?\d\d ?\d\d ?\d{3} ?\d{3} ?\d\d\b"),
-    ("TEL", r"(?:\+33 |\b0)\d(?:[ .]?\d\d){4}\b"),
-    ("ADRESSE", r"\b\d{1,3},? (?:rue|avenue|boulevard|impasse) [A-ZÉ][\w\-]+"),
-    ("DATE_NAISSANCE", r"\b\d\d/\d\d/\d{4}\b"),
-    ("ZIP", r"\b\d{5}\b"),
-    ("PRENOM", "|".join(rf"\b{re.escape(f)}\b" for f, _, _ in PEOPLE)),
-    ("NOM", "|".join(rf"\b{re.escape(n)}\b" for _, n, _ in PEOPLE)),
-]
 PIPE = RulesPipeline(RULES)
 
 
