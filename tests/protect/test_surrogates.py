@@ -141,3 +141,18 @@ def test_surrogate_names_are_never_words_an_answer_uses_on_its_own() -> None:
     drawn += [fakes.first_name(rng, "Marie", g) for g in ("f", "m", "epicene", None) for _ in range(500)]
     assert not [n for n in drawn if is_descriptive_word(n)]
     assert len(set(drawn)) > 300  # the pools stay large
+
+
+def test_a_text_sent_again_is_not_read_again() -> None:
+    """Chat clients re-send the history at every turn: its words are remembered once."""
+    from avec.protect.surrogates import Seen, State, remember
+
+    state = State.new(1)
+    text = "Le voisin de Mme Durand a appelé le 12/03 au 06 12 34 56 78."
+    remember(state, text, [(17, 23)])
+    seen_once = [list(f) for f in state.seen]
+    remember(state, text, [(17, 23)])
+    assert state.seen == seen_once and len(state.remembered) == 1
+    assert "w:voisin" in Seen(state.seen)
+    remember(state, text + " Merci.", [(17, 23)])
+    assert len(state.remembered) == 2

@@ -161,6 +161,9 @@ class State:
     variants: dict[str, int] = field(default_factory=dict)
     parts: dict[str, str] = field(default_factory=dict)
     seen: list[list[Any]] = field(default_factory=list)  # :class:`Seen` filters, sealed as is
+    # Short digests of the texts already in ``seen``: chat clients re-send the whole history at
+    # every turn, and reading each old message's words again would cost more at every turn.
+    remembered: list[str] = field(default_factory=list)
 
     @classmethod
     def new(cls, seed: int | None = None) -> State:
@@ -254,9 +257,13 @@ def remember(state: State, sent: str, surrogates: Iterable[tuple[int, int]]) -> 
         sent: the protected text, as sent.
         surrogates: ``[start, end)`` of the replacements written in ``sent``.
     """
+    digest = hashlib.blake2b(sent.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    if digest in state.remembered:
+        return
     seen = Seen(state.seen)
     seen.add(text_keys(sent, surrogates))
     state.seen = seen.to_data()
+    state.remembered.append(digest)
 
 
 class Allocator:
