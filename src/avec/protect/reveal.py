@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from avec.protect.vault import Entry, VaultExpiredError
-from avec.text import fast_fold, fold
+from avec.text import fold
 
 _GAP = 8  # most whitespace accepted where the surrogate has one space or hyphen
 _WORD = re.compile(r"\w")
@@ -36,7 +36,7 @@ _CASED_LABELS = frozenset({"NOM", "PRENOM", "VILLE", "HOPITAL", "ADRESSE", "DATE
 
 def fold_same_length(text: str) -> str:
     """Fold case and accents character by character, guaranteeing the same length."""
-    folded = fast_fold(text)  # fold(), on whole answers: only the non-ASCII runs are looked up
+    folded = fold(text)
     if len(folded) == len(text):
         return folded
     out = []  # rare: a character whose lower case is longer; fold it on its own

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from avec.text import FRENCH_MONTHS, fast_fold, fold
+from avec.text import FRENCH_MONTHS, fold
 from avec.verify.dosing import attach
 from avec.verify.drugs import DrugMention, find_mentions
 from avec.verify.findings import Finding, FindingType, Severity
@@ -65,7 +65,7 @@ def _facts(text: str, quantities: list[Quantity]) -> Iterator[tuple[int, int, Ha
     def free(start: int, end: int) -> bool:
         return taken.find(1, start, end) < 0
 
-    folded = fast_fold(text)
+    folded = fold(text)
     for m in _NUMERIC_DATE.finditer(text):
         day, month = int(m.group(1)), int(m.group(2))
         if 1 <= day <= 31 and 1 <= month <= 12 and (m.group(3) or "/" in m.group(0)):

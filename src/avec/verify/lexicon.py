@@ -27,7 +27,7 @@ import ahocorasick
 from rapidfuzz import fuzz, process
 
 from avec.french import common_words
-from avec.text import fast_fold, fold
+from avec.text import fold
 
 # Strengths and packaging noise inside brand names ("TRIVASTAL(C) 50 MG", "X 1 G/100 ML").
 _NOISE = re.compile(r"\(c\)|\(.*?\)|\b\d[\d.,]*\s*(?:mg|g|µg|ml|ui|%)?\b.*$")
@@ -93,7 +93,7 @@ class DrugLexicon:
 
     def find(self, text: str) -> list[Match]:
         """Known names in ``text``, longest first, not overlapping, on word boundaries."""
-        folded = fast_fold(text)
+        folded = fold(text)
         if len(folded) != len(text):  # a few characters change length when lower-cased
             folded = "".join(fold(ch) if len(fold(ch)) == 1 else "?" for ch in text)
         found: list[tuple[int, int, str]] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar, TypeVar
 
-from avec.text import Span, fast_fold
+from avec.text import Span, fold
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Document:
     @cached_property
     def folded(self) -> str:
         """``fold(text)`` (same length as the text), computed once for all the detectors."""
-        return fast_fold(self.text)
+        return fold(self.text)
 
 
 class Detector(ABC):
