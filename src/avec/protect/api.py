@@ -31,7 +31,7 @@ from avec.protect.reveal import (
     is_word_char,
     reveal_text,
 )
-from avec.protect.surrogates import Allocator, State, civility_gender, remember
+from avec.protect.surrogates import Allocator, State, civility_gender, remember, remembered
 from avec.protect.vault import Vault, VaultError, load_key, seal, unseal
 from avec.text import Span
 
@@ -140,6 +140,8 @@ class Conversation:
         when the conversation was stored without it (a save lost to another replica, a vault
         expired and started again).
         """
+        if remembered(self.state, sent):  # the history re-sent at every turn: nothing to scan
+            return
         matcher = Matcher(self.vault)
         found = matcher.scan(sent, fold_same_length(sent), 0) if matcher else []
         remember(self.state, sent, [(m.start, m.end) for m in found])

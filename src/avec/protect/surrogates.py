@@ -250,6 +250,15 @@ class Seen:
         return [[base64.b64encode(bytes(bits)).decode("ascii"), count] for bits, count in self._filters]
 
 
+def _digest(sent: str) -> str:
+    return hashlib.blake2b(sent.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def remembered(state: State, sent: str) -> bool:
+    """Whether :func:`remember` already read ``sent`` into ``state``."""
+    return _digest(sent) in state.remembered
+
+
 def remember(state: State, sent: str, surrogates: Iterable[tuple[int, int]]) -> None:
     """Record in ``state`` what ``sent`` contains, so that no later surrogate is found in it.
 
@@ -257,7 +266,7 @@ def remember(state: State, sent: str, surrogates: Iterable[tuple[int, int]]) -> 
         sent: the protected text, as sent.
         surrogates: ``[start, end)`` of the replacements written in ``sent``.
     """
-    digest = hashlib.blake2b(sent.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    digest = _digest(sent)
     if digest in state.remembered:
         return
     seen = Seen(state.seen)
