@@ -74,6 +74,7 @@ def serve_cmd(
         return
     # Each worker builds its own application from the environment; the vault key is made (or
     # read) here first, so that no two workers create different keys at the same moment.
+    del app  # only built to check the configuration: each worker builds its own
     load_key(settings)
     os.environ["AVEC_GATEWAY_CONFIG"] = str(settings.gateway_config)
     _serve_workers(

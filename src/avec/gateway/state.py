@@ -100,9 +100,9 @@ def _catalog(settings: Settings) -> tuple[Any, ...]:
 def _upgrade_once_among_replicas(engine: Any, attempts: int = 5) -> None:
     """Migrate the journal, tolerating replicas that start (and migrate) at the same moment.
 
-    Two processes upgrading one empty database race on the same tables: the loser fails with
-    an integrity error while the winner completes. Waiting a little and upgrading again then
-    finds the schema up to date.
+    On PostgreSQL replicas queue on an advisory lock (:func:`avec.journal.upgrade`); a failure
+    left (a SQLite file locked by another process, a connection lost while starting) is tried
+    again after a short random wait.
 
     Raises:
         JournalError: the database still cannot be migrated after ``attempts`` tries.
