@@ -162,7 +162,11 @@ def text_keys(text: str, skip: Iterable[tuple[int, int]] = ()) -> set[str]:
     """
     folded = fold_same_length(text)
     ranges = sorted(skip)
-    inside = _inside(ranges) if ranges else lambda start, end: False
+    limit_of = _inside(ranges)
+
+    def inside(start: int, end: int) -> bool:
+        return limit_of(start) >= end
+
     keys: set[str] = set()
     runs = [(m.start(), m.end(), m[0]) for m in _WORD_RUN.finditer(folded)]
     gaps = [folded[a[1] : b[0]] for a, b in itertools.pairwise(runs)]
@@ -214,23 +218,19 @@ def _inside_limits(starts: list[int], ranges: list[tuple[int, int]]) -> list[int
     lies inside a range iff that limit is ``>= end``. None when there are no ranges."""
     if not ranges:
         return None
-    range_starts = [a for a, _ in ranges]
-    out = []
-    for start in starts:
-        k = bisect.bisect_right(range_starts, start) - 1
-        out.append(ranges[k][1] if k >= 0 else -1)
-    return out
+    limit = _inside(ranges)
+    return [limit(start) for start in starts]
 
 
-def _inside(ranges: list[tuple[int, int]]) -> Callable[[int, int], bool]:
-    """A test of whether ``[start, end)`` lies within one of the sorted, disjoint ``ranges``."""
+def _inside(ranges: list[tuple[int, int]]) -> Callable[[int], int]:
+    """The end of the sorted, disjoint range holding an offset, or -1."""
     starts = [a for a, _ in ranges]
 
-    def test(start: int, end: int) -> bool:
+    def limit(start: int) -> int:
         k = bisect.bisect_right(starts, start) - 1
-        return k >= 0 and ranges[k][1] >= end
+        return ranges[k][1] if k >= 0 else -1
 
-    return test
+    return limit
 
 
 def _case_style(text: str) -> str:
