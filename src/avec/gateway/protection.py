@@ -26,7 +26,7 @@ from avec.gateway.errors import GatewayError, bad_request
 from avec.gateway.policy import PolicyDetector
 from avec.protect.api import Conversation, protect
 from avec.protect.pipeline import Pipeline
-from avec.protect.reveal import Matcher, expiry_check, reveal_text
+from avec.protect.reveal import Matcher, expiry_check, matcher_for, reveal_text
 from avec.protect.vault import VaultError
 
 _SKIP_KEYS = frozenset({"role", "name", "tool_call_id", "id", "type"})
@@ -125,7 +125,7 @@ class RequestProtector:
 
     def _still_valid(self, protected_text: str, text: str) -> bool:
         if self._matcher is None:
-            self._matcher = Matcher(self.conversation.vault)
+            self._matcher = matcher_for(self.conversation.vault)
         check = expiry_check(self.conversation.vault.clock())
         try:  # an expired mapping raises: the text is then protected again
             return reveal_text(protected_text, self._matcher, check) == text

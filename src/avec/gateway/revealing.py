@@ -19,7 +19,13 @@ from typing import Any
 import regex
 
 from avec.protect.api import Conversation
-from avec.protect.reveal import Matcher, expiry_check, fold_same_length, needle, reveal_text
+from avec.protect.reveal import (
+    expiry_check,
+    fold_same_length,
+    matcher_for,
+    needle,
+    reveal_text,
+)
 from avec.protect.vault import Entry
 
 # Keys of a message object that are never prose (not revealed).
@@ -41,7 +47,7 @@ class LowLatencyRevealer:
 
     def __init__(self, conversation: Conversation) -> None:
         entries = list(conversation.vault)
-        self._matcher = Matcher(entries)
+        self._matcher = matcher_for(conversation.vault)
         self._check: Callable[[Entry], None] = expiry_check(conversation.vault.clock())
         # The matcher also finds surrogates written exactly (``+33 2 55…``, whose tolerant
         # needle starts at the first digit): hold from their first character too, or a ``+``
@@ -133,7 +139,7 @@ def reveal_json_text(arguments: str, conversation: Conversation) -> str:
     strings and dumping them again handles that, and an original holding a quote cannot break
     the JSON. Arguments that are not JSON are revealed as plain text.
     """
-    matcher = Matcher(conversation.vault)
+    matcher = matcher_for(conversation.vault)
     if not matcher or not arguments:
         return arguments
     check = expiry_check(conversation.vault.clock())
@@ -156,7 +162,7 @@ def reveal_json_text(arguments: str, conversation: Conversation) -> str:
 
 def reveal_message(message: dict[str, Any], conversation: Conversation) -> dict[str, Any]:
     """A copy of an assistant message with every prose string and tool argument revealed."""
-    matcher = Matcher(conversation.vault)
+    matcher = matcher_for(conversation.vault)
     check = expiry_check(conversation.vault.clock())
 
     def walk(value: Any, key: str = "") -> Any:

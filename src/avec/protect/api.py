@@ -24,11 +24,11 @@ from avec.config import Settings, get_settings
 from avec.protect.indirect import IndirectRisk, assess
 from avec.protect.pipeline import Pipeline, ProtectionError, default_pipeline
 from avec.protect.reveal import (
-    Matcher,
     StreamRevealer,
     expiry_check,
     fold_same_length,
     is_word_char,
+    matcher_for,
     reveal_text,
 )
 from avec.protect.surrogates import Allocator, State, civility_gender, remember, remembered
@@ -142,13 +142,13 @@ class Conversation:
         """
         if remembered(self.state, sent):  # the history re-sent at every turn: nothing to scan
             return
-        matcher = Matcher(self.vault)
+        matcher = matcher_for(self.vault)
         found = matcher.scan(sent, fold_same_length(sent), 0) if matcher else []
         remember(self.state, sent, [(m.start, m.end) for m in found])
 
     def stream(self) -> StreamRevealer:
         """A streaming revealer for one answer of this conversation."""
-        return StreamRevealer(Matcher(self.vault), expiry_check(self.vault.clock()))
+        return StreamRevealer(matcher_for(self.vault), expiry_check(self.vault.clock()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +219,7 @@ def _normalise(text: str, spans: list[Span]) -> list[Span]:
 
 def _escapes(text: str, conversation: Conversation) -> list[Span]:
     """Spans for input strings that revealing would otherwise turn into something else."""
-    matcher = Matcher(conversation.vault)
+    matcher = matcher_for(conversation.vault)
     if not matcher:
         return []
     found = matcher.scan(text, fold_same_length(text), 0)
@@ -322,7 +322,7 @@ def protect(
             vault.add(sur, orig, label, part=part)
         alloc.save_rng()
         rng_state = state.rng_state
-        if reveal_text(out, Matcher(vault)) == text:
+        if reveal_text(out, matcher_for(vault)) == text:
             # What was sent may come back quoted in any later answer: no later surrogate may
             # be found in it (the surrogates written here are revealed there, longest first).
             remember(state, out, [(r.out_start, r.out_end) for r in reps])
@@ -342,4 +342,4 @@ def reveal(answer: str, conversation: Conversation) -> str:
         raise InputTypeError(
             f"la réponse doit être une chaîne de caractères (reçu : {type(answer).__name__})"
         )
-    return reveal_text(answer, Matcher(conversation.vault), expiry_check(conversation.vault.clock()))
+    return reveal_text(answer, matcher_for(conversation.vault), expiry_check(conversation.vault.clock()))

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from avec.protect.vault import Entry, VaultExpiredError
+from avec.protect.vault import Entry, Vault, VaultExpiredError
 from avec.text import fold
 
 _GAP = 8  # most whitespace accepted where the surrogate has one space or hyphen
@@ -107,6 +107,27 @@ def needle_pieces(surrogate: str, label: str) -> list[str] | None:
         return None
     pieces = [p for p in re.split(r"[\s\-]+", folded) if p]
     return pieces or None
+
+
+_NUMBER_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def squeeze_separators(folded: str) -> str:
+    """``folded`` without the separators a number's needle skips (see :func:`number_run`)."""
+    return _NUMBER_SEPARATORS.sub("", folded)
+
+
+def number_run(surrogate: str, label: str) -> str | None:
+    """For a number surrogate, what any match of its needle becomes once the separators are
+    removed: a text whose :func:`squeeze_separators` form lacks it cannot contain the number.
+
+    Returns None for other surrogates (and for tags, whose needle is another one).
+    """
+    folded = fold_same_length(surrogate)
+    if label not in _DIGIT_LABELS or TAG_SHAPE.fullmatch(folded):
+        return None
+    chars = "".join(c for c in folded if c.isalnum())
+    return chars or None
 
 
 _SPACING = re.compile(r"[\s\-]+")
@@ -368,6 +389,21 @@ class Matcher:
             out.append(best)
             pos = best.end
         return out
+
+
+def matcher_for(vault: Vault) -> Matcher:
+    """The matcher of ``vault``'s entries, built again only once the vault has changed.
+
+    Protection checks its result with the same vault the answer is then revealed with: the
+    needles of a request are computed once. A matcher is never changed once built, so threads
+    may share it.
+    """
+    cached = vault.derived
+    if cached is not None and cached[0] == vault.version and isinstance(cached[1], Matcher):
+        return cached[1]
+    matcher = Matcher(vault)
+    vault.derived = (vault.version, matcher)
+    return matcher
 
 
 def _apply(raw: str, start: int, end: int, matches: list[Match], check: Callable[[Entry], None]) -> str:

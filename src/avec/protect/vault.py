@@ -75,6 +75,14 @@ class Vault:
         self.ttl_seconds = ttl_seconds
         self.clock = clock
         self._entries: dict[str, Entry] = {}
+        self._version = 0
+        # What was derived from the entries (the answer matcher), valid while the version holds.
+        self.derived: tuple[int, Any] | None = None
+
+    @property
+    def version(self) -> int:
+        """Changes whenever an entry is added, renewed or removed."""
+        return self._version
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -102,6 +110,7 @@ class Vault:
         else:
             entry = Entry(surrogate, original, label, now, now + self.ttl_seconds, part)
         self._entries[surrogate] = entry
+        self._version += 1
         return entry
 
     def expired(self) -> list[Entry]:
@@ -114,6 +123,8 @@ class Vault:
         gone = self.expired()
         for e in gone:
             del self._entries[e.surrogate]
+        if gone:
+            self._version += 1
         return len(gone)
 
     def copy(self) -> Vault:
