@@ -49,7 +49,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         if not _SCHEMA_NAME.fullmatch(schema):
             raise JournalError("nom de schéma invalide")
         kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    # A file has no connection to lose: the ping would only add a query to every write.
+    engine = create_engine(url, pool_pre_ping=parsed.get_backend_name() != "sqlite", **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif schema is not None:

@@ -24,7 +24,16 @@ from typing import Any, Protocol
 
 from avec.protect import fakes
 from avec.protect.dateshift import shift_date
-from avec.protect.reveal import bounded, fold_same_length, needle, needle_key, needle_pieces, text_keys
+from avec.protect.reveal import (
+    bounded,
+    fold_same_length,
+    needle,
+    needle_key,
+    needle_pieces,
+    number_run,
+    squeeze_separators,
+    text_keys,
+)
 from avec.protect.vault import Vault
 
 _NAME_LABELS = frozenset({"NOM", "PRENOM"})
@@ -298,6 +307,7 @@ class Allocator:
             self.rng.seed(state.seed)
         self._residual_raw = residual
         self._residual = fold_same_length(residual)
+        self._squeezed = squeeze_separators(self._residual)
         self._seen = Seen(state.seen)
         self.gender: fakes.Gender | None = None  # the civility's, for the span being replaced
         self.pending: list[tuple[str, str, str, bool]] = []
@@ -336,9 +346,14 @@ class Allocator:
         key = norm(candidate)
         if whole and key in self._taken:
             return False
-        # Fast path: a needle can only match where every word of the candidate occurs.
-        pieces = needle_pieces(candidate, label)
-        maybe_there = pieces is None or all(p in self._residual for p in pieces)
+        # Fast path: a needle can only match where every word of the candidate occurs, or, for
+        # a number, where its digits follow each other once separators are left out.
+        run = number_run(candidate, label)
+        if run is not None:
+            maybe_there = run in self._squeezed
+        else:
+            pieces = needle_pieces(candidate, label)
+            maybe_there = pieces is None or all(p in self._residual for p in pieces)
         if maybe_there and re.search(needle(candidate, label)[0], self._residual):
             return False
         if candidate in self._residual_raw and re.search(
