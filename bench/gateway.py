@@ -11,6 +11,16 @@ clients, once directly to the stand-in and once through the gateway. Prints a Ma
 
 With ``--model-ms 0`` (the default) the stand-in answers at once: clients send back to back, so at
 10 and 50 clients the figures measure a saturated gateway (queueing), not its cost per request.
+
+The added latency is measured request by request: each request (text and, with ``--spread``, the
+stand-in's wait) is sent once directly and once via the gateway, and the table gives the median
+and 95th percentile of the differences. ``--spread`` makes the stand-in's wait vary from 50 % to
+150 % of ``--model-ms`` and starts the clients one after the other over that time, as users and
+models never keep in step; without it, clients send all at once and stay in lock-step.
+
+``--floor`` measures too a bare relay built on the same stack (uvicorn, FastAPI, httpx, JSON) that
+forwards bodies unchanged, without protection, checks or journal: what any Python relay adds on
+this machine, so that the gateway's own share can be read apart from the saturation of two cores.
 """
 
 from __future__ import annotations
@@ -20,14 +30,16 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "gateway"))
@@ -54,15 +66,56 @@ def prompt(rng: random.Random) -> str:
     return body[:1990] + " Résumez."
 
 
-def _serve(role: str, port: int, upstream: str, tmp: str, model_ms: float = 0.0) -> None:
+def _relay(upstream: str) -> FastAPI:
+    """The floor: a FastAPI relay that forwards each chat request unchanged with httpx."""
+    app = FastAPI()
+    client = httpx.AsyncClient(limits=httpx.Limits(max_connections=500, max_keepalive_connections=100))
+
+    @app.get("/v1/models")
+    async def models() -> JSONResponse:
+        return JSONResponse({"object": "list", "data": []})
+
+    @app.post("/v1/chat/completions")
+    async def completions(request: Request) -> Response:
+        body = await request.json()  # parsed and serialised again, as the gateway does
+        req = client.build_request(
+            "POST",
+            f"{upstream}/v1/chat/completions",
+            content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
+        if not body.get("stream"):
+            r = await client.send(req)
+            return JSONResponse(r.json(), status_code=r.status_code)
+        r = await client.send(req, stream=True)
+
+        async def relay() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in r.aiter_raw():
+                    yield chunk
+            finally:
+                await r.aclose()
+
+        return StreamingResponse(relay(), media_type="text/event-stream")
+
+    return app
+
+
+def _serve(
+    role: str, port: int, upstream: str, tmp: str, model_ms: float = 0.0, spread: bool = False
+) -> None:
     import uvicorn
     from upstream_standin import Recorder, make_upstream
 
+    if role == "floor":
+        uvicorn.run(_relay(upstream), host="127.0.0.1", port=port, log_level="error", access_log=False)
+        return
     if role == "upstream":
         rec = Recorder()
         rec.delay, rec.chunk_chars = 0.005, 4
         rec.echo_limit = 400
         rec.think = model_ms / 1000
+        rec.spread = spread
         uvicorn.run(make_upstream(rec), host="127.0.0.1", port=port, log_level="error", access_log=False)
         return
     from cryptography.fernet import Fernet
@@ -131,11 +184,14 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-async def _one(client: httpx.AsyncClient, url: str, text: str, stream: bool) -> tuple[float, float]:
+async def _one(
+    client: httpx.AsyncClient, url: str, text: str, stream: bool, seed: int
+) -> tuple[float, float]:
     body = {
         "model": "mistral-small-latest",
         "messages": [{"role": "user", "content": text}],
         "stream": stream,
+        "seed": seed,  # forwarded as is: with --spread, it sets how long the stand-in "thinks"
     }
     headers = {"Authorization": f"Bearer {KEY}"}
     t0 = time.perf_counter()
@@ -157,26 +213,34 @@ async def _one(client: httpx.AsyncClient, url: str, text: str, stream: bool) -> 
 
 
 async def _load(
-    url: str, concurrency: int, n: int, stream: bool, seed: int
+    url: str, concurrency: int, n: int, stream: bool, seed: int, ramp: float = 0.0
 ) -> tuple[list[float], list[float]]:
+    """Send ``n`` requests from ``concurrency`` clients, each sending its next one on an answer.
+
+    Args:
+        seed: the same seed gives the same requests (texts and stand-in waits), in order.
+        ramp: seconds over which the clients start (0: all at once).
+
+    Returns:
+        Total and first-token times in ms, per request in the order of the requests.
+    """
     rng = random.Random(seed)
-    texts = [prompt(rng) for _ in range(n)]
-    totals: list[float] = []
-    firsts: list[float] = []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for t in texts:
-        queue.put_nowait(t)
+    queue: asyncio.Queue[tuple[int, str, int]] = asyncio.Queue()
+    for i in range(n):
+        queue.put_nowait((i, prompt(rng), rng.randrange(1_000_000)))
+    totals = [0.0] * n
+    firsts = [0.0] * n
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
 
-        async def worker() -> None:
+        async def worker(k: int) -> None:
+            await asyncio.sleep(ramp * k / concurrency)
             while not queue.empty():
-                text = queue.get_nowait()
-                total, first = await _one(client, url, text, stream)
-                totals.append(total * 1000)
-                firsts.append(first * 1000)
+                i, text, request_seed = queue.get_nowait()
+                total, first = await _one(client, url, text, stream, request_seed)
+                totals[i], firsts[i] = total * 1000, first * 1000
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(k) for k in range(concurrency)))
     return totals, firsts
 
 
@@ -193,7 +257,7 @@ def _wait(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--role", choices=["upstream", "gateway"])
+    parser.add_argument("--role", choices=["upstream", "gateway", "floor"])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--upstream", default="")
     parser.add_argument("--tmp", default="")
@@ -204,14 +268,23 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="gateway processes (avec gateway serve --workers)"
     )
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="model latency from 50 %% to 150 %% of --model-ms per request, clients starting spread over it",
+    )
+    parser.add_argument(
+        "--floor", action="store_true", help="also measure a bare relay on the same stack (see above)"
+    )
     args = parser.parse_args()
     if args.role:
-        _serve(args.role, args.port, args.upstream, args.tmp, args.model_ms)
+        _serve(args.role, args.port, args.upstream, args.tmp, args.model_ms, args.spread)
         return
     from upstream_standin import free_port
 
-    up_port, gw_port = free_port(), free_port()
+    up_port, gw_port, floor_port = free_port(), free_port(), free_port()
     up, gw = f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{gw_port}"
+    floor = f"http://127.0.0.1:{floor_port}"
     tmp = tempfile.mkdtemp()
     from cryptography.fernet import Fernet
 
@@ -222,47 +295,42 @@ def main() -> None:
         "AVEC_VAULT_KEY": Fernet.generate_key().decode(),
     }
     upstream_cmd = [sys.executable, __file__, "--role", "upstream", "--port", str(up_port)]
+    spread = ["--spread"] if args.spread else []
     procs = [
-        subprocess.Popen([*upstream_cmd, "--model-ms", str(args.model_ms)], env=env),
+        subprocess.Popen([*upstream_cmd, "--model-ms", str(args.model_ms), *spread], env=env),
         subprocess.Popen(_gateway_command(args, gw_port, up, tmp), env=env),
     ]
+    targets = {"passerelle": gw}
+    if args.floor:
+        floor_cmd = [sys.executable, __file__, "--role", "floor", "--port", str(floor_port), "--upstream", up]
+        procs.append(subprocess.Popen(floor_cmd, env=env))
+        targets["relais nu"] = floor
     try:
         _wait(up)
-        _wait(gw)
-        asyncio.run(_load(gw, 2, 10, False, 0))  # warm-up (models, lexicons, connections)
-        asyncio.run(_load(gw, 2, 6, True, 1))
+        for url in targets.values():
+            _wait(url)
+            asyncio.run(_load(url, 2, 10, False, 0))  # warm-up (models, lexicons, connections)
+            asyncio.run(_load(url, 2, 6, True, 1))
         sizes = {1: (60, 20), 10: (200, 60), 50: (400, 150)}
         if args.quick:
             sizes = {1: (20, 8), 10: (60, 20), 50: (150, 50)}
         print(
-            "| clients | direct p50 | direct p95 | passerelle p50 | passerelle p95 | ajout p50 | ajout p95 "
-            "| TTFT direct p50 | TTFT passerelle p50 | TTFT p95 direct | TTFT p95 passerelle "
+            "| clients | mesuré | direct p50 | direct p95 | via p50 | via p95 | ajout p50 | ajout p95 "
+            "| TTFT direct p50 | TTFT via p50 | TTFT p95 direct | TTFT p95 via "
             "| surcoût TTFT p50 / p95 |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        ramp = args.model_ms / 1000 if args.spread else 0.0
         for c, (n, ns) in sizes.items():
-            d, _ = asyncio.run(_load(up, c, n, False, 10 + c))
-            g, _ = asyncio.run(_load(gw, c, n, False, 10 + c))
-            _, df = asyncio.run(_load(up, c, ns, True, 20 + c))
-            _, gf = asyncio.run(_load(gw, c, ns, True, 20 + c))
-            cells = [
-                _pct(d, 0.5),
-                _pct(d, 0.95),
-                _pct(g, 0.5),
-                _pct(g, 0.95),
-                _pct(g, 0.5) - _pct(d, 0.5),
-                _pct(g, 0.95) - _pct(d, 0.95),
-                statistics.median(df),
-                statistics.median(gf),
-                _pct(df, 0.95),
-                _pct(gf, 0.95),
-            ]
-            over = (
-                f"{statistics.median(gf) - statistics.median(df):.1f} / {_pct(gf, 0.95) - _pct(df, 0.95):.1f}"
-            )
-            print(f"| {c} | " + " | ".join(f"{v:.1f}" for v in cells) + f" | {over} |", flush=True)
+            d, _ = asyncio.run(_load(up, c, n, False, 10 + c, ramp))
+            _, df = asyncio.run(_load(up, c, ns, True, 20 + c, ramp))
+            for name, url in targets.items():
+                g, _ = asyncio.run(_load(url, c, n, False, 10 + c, ramp))
+                _, gf = asyncio.run(_load(url, c, ns, True, 20 + c, ramp))
+                print(f"| {c} | {name} | " + _row(d, g, df, gf), flush=True)
         print(
-            f"\n(ms ; 2 000 caractères par requête ; amont : {args.model_ms:.0f} ms avant de répondre, "
+            f"\n(ms ; 2 000 caractères par requête ; amont : {args.model_ms:.0f} ms avant de répondre"
+            f"{' en moyenne (50 à 150 %, clients démarrant en décalé)' if args.spread else ''}, "
             f"flux de 4 caractères toutes les 5 ms ; passerelle : {args.workers} processus)"
         )
     finally:
@@ -270,6 +338,30 @@ def main() -> None:
             p.terminate()
         for p in procs:
             p.wait(timeout=10)
+
+
+def _row(d: list[float], g: list[float], df: list[float], gf: list[float]) -> str:
+    """Table cells: totals direct and via, the added time, then the same for the first token.
+
+    The added time is taken request by request (the same request sent directly and via), then
+    its median and 95th percentile: the tail of what is added, not a difference of two tails.
+    """
+    added = [b - a for a, b in zip(d, g, strict=True)]
+    first_added = [b - a for a, b in zip(df, gf, strict=True)]
+    cells = [
+        _pct(d, 0.5),
+        _pct(d, 0.95),
+        _pct(g, 0.5),
+        _pct(g, 0.95),
+        _pct(added, 0.5),
+        _pct(added, 0.95),
+        _pct(df, 0.5),
+        _pct(gf, 0.5),
+        _pct(df, 0.95),
+        _pct(gf, 0.95),
+    ]
+    over = f"{_pct(first_added, 0.5):.1f} / {_pct(first_added, 0.95):.1f}"
+    return " | ".join(f"{v:.1f}" for v in cells) + f" | {over} |"
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ class Recorder:
         self.chunk_chars = 3
         self.echo_limit = 0  # echo only this many characters (benchmarks); 0: all
         self.think = 0.0  # seconds before the answer or its first chunk, as a model takes (benchmarks)
+        # With spread, that wait goes from 50 % to 150 % of ``think``, set by the request's
+        # ``seed``: the same request waits as long whether it comes directly or via the gateway.
+        self.spread = False
 
     def texts(self) -> list[str]:
         """Bodies as text with JSON escapes resolved (``\\u00e9`` becomes ``é``)."""
@@ -92,7 +95,9 @@ def make_upstream(recorder: Recorder) -> FastAPI:
         if model == "garbage":
             return PlainTextResponse("<html>proxy error</html>")
         if recorder.think:
-            await asyncio.sleep(recorder.think)
+            seed = body.get("seed")
+            factor = 0.5 + (seed % 1000) / 1000 if recorder.spread and isinstance(seed, int) else 1.0
+            await asyncio.sleep(recorder.think * factor)
         text = _last_user(body)
         if recorder.echo_limit:
             text = text[: recorder.echo_limit]
