@@ -273,6 +273,7 @@ def main() -> None:
         action="store_true",
         help="model latency from 50 %% to 150 %% of --model-ms per request, clients starting spread over it",
     )
+    parser.add_argument("--clients", default="1,10,50", help="concurrency levels, comma-separated")
     parser.add_argument(
         "--floor", action="store_true", help="also measure a bare relay on the same stack (see above)"
     )
@@ -314,6 +315,8 @@ def main() -> None:
         sizes = {1: (60, 20), 10: (200, 60), 50: (400, 150)}
         if args.quick:
             sizes = {1: (20, 8), 10: (60, 20), 50: (150, 50)}
+        wanted = {int(c) for c in args.clients.split(",")}
+        sizes = {c: sizes.get(c, (8 * c, 3 * c)) for c in sorted(wanted)}
         print(
             "| clients | mesuré | direct p50 | direct p95 | via p50 | via p95 | ajout p50 | ajout p95 "
             "| TTFT direct p50 | TTFT via p50 | TTFT p95 direct | TTFT p95 via "
