@@ -326,3 +326,42 @@ def test_a_text_sent_again_from_a_cache_is_remembered() -> None:
     conv.note_sent(kept)
     protect("M. Dupont vient.", conv, pipeline=pipe)
     assert reveal(kept, conv) == earlier
+
+
+def _number_keys_by_definition(text: str, skip: list[tuple[int, int]]) -> set[str]:
+    """The number keys of ``text`` as :func:`text_keys` defines them, one run at a time."""
+    folded = fold_same_length(text)
+    keys = set()
+    for chain in re.finditer(r"\w+(?:[\s.\-]{1,3}\w+)*", folded):
+        groups = list(re.finditer(r"\w+", chain[0]))
+        for i in range(len(groups)):
+            acc = ""
+            for j in range(i, len(groups)):
+                word = groups[j][0]
+                if not re.search(r"\d", word) and re.search(r"[^\W\d_]{5,}", word):
+                    break
+                acc += word
+                start, end = chain.start() + groups[i].start(), chain.start() + groups[j].end()
+                kept = not any(a <= start and end <= b for a, b in skip)
+                if len(acc) > 34:
+                    if re.search(r"\d", acc[:34]) and kept:
+                        keys.add("p:" + acc[:34])
+                    break
+                if re.search(r"\d", acc) and kept:
+                    keys.add("d:" + acc)
+    return keys
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=list("ab1é2 -./\nXYZmgpar0"), max_size=80),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(1, 12)), max_size=3),
+)
+def test_number_keys_match_their_definition(text: str, raw_skip: list[tuple[int, int]]) -> None:
+    skip, end = [], -1
+    for start, length in sorted(raw_skip):  # disjoint ranges, as surrogates written in a text
+        if start > end and start < len(text):
+            skip.append((start, min(len(text), start + length)))
+            end = skip[-1][1]
+    got = {k for k in text_keys(text, skip) if k[:2] in ("d:", "p:")}
+    assert got == _number_keys_by_definition(text, skip)

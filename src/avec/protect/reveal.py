@@ -208,30 +208,45 @@ def text_keys(text: str, skip: Iterable[tuple[int, int]] = ()) -> set[str]:
             ranged = zip(level, limit, ends[width - 1 :], strict=False)
             keys.update(k for k, lim, end in ranged if lim < end)
     for chain in _CHAIN.finditer(folded):
-        if not _DIGIT.search(chain[0]):
+        if _DIGIT.search(chain[0]) is None:
             continue  # no number in it
-        groups = [(g.start(), g.end(), g[0]) for g in _WORD_RUN.finditer(folded, chain.start(), chain.end())]
-        digits = [_DIGIT.search(g[2]) is not None for g in groups]
         # No number key holds five letters in a row (see needle_key): a word that long ends
-        # every run of groups, which spares most of the prose around the numbers.
-        wordy = [not d and _LETTER_RUN.search(g[2]) is not None for d, g in zip(digits, groups, strict=True)]
-        for i, (start, _, _) in enumerate(groups):
-            acc, digit = "", False
-            for j in range(i, len(groups)):
-                if wordy[j]:
-                    break
-                acc += groups[j][2]
-                digit = digit or digits[j]
-                if len(acc) > _KEY_CHARS:
-                    if _DIGIT.search(acc[:_KEY_CHARS]) and not inside(start, groups[j][1]):
-                        keys.add("p:" + acc[:_KEY_CHARS])
-                    break
-                if digit and not inside(start, groups[j][1]):
-                    keys.add("d:" + acc)
+        # every run of groups, so the chain is read as segments between such words, and only
+        # segments holding a digit can give a key.
+        segment: list[tuple[int, int, str, bool]] = []
+        for g in _WORD_RUN.finditer(folded, chain.start(), chain.end()):
+            word = g[0]
+            digit = _DIGIT.search(word) is not None
+            if not digit and _LETTER_RUN.search(word) is not None:
+                _number_keys(segment, limit_of, keys)
+                segment = []
+            else:
+                segment.append((g.start(), g.end(), word, digit))
+        _number_keys(segment, limit_of, keys)
     for tag in _TAG_TEXT.finditer(folded):
         if not inside(tag.start(), tag.end()):
             keys.add(f"t:{tag[1]}_{tag[2]}")
     return keys
+
+
+def _number_keys(
+    segment: list[tuple[int, int, str, bool]], limit_of: Callable[[int], int], keys: set[str]
+) -> None:
+    """Add the number keys of one segment: each run of groups from a start, once it has a digit."""
+    last_digit = max((k for k, group in enumerate(segment) if group[3]), default=-1)
+    for i in range(last_digit + 1):  # a run starting after the last digit never gets one
+        start = segment[i][0]
+        limit = limit_of(start)
+        acc, digit = "", False
+        for _, end, word, has_digit in segment[i:]:
+            acc += word
+            digit = digit or has_digit
+            if len(acc) > _KEY_CHARS:
+                if _DIGIT.search(acc[:_KEY_CHARS]) and limit < end:
+                    keys.add("p:" + acc[:_KEY_CHARS])
+                break
+            if digit and limit < end:
+                keys.add("d:" + acc)
 
 
 def _inside_limits(starts: list[int], ranges: list[tuple[int, int]]) -> list[int] | None:
