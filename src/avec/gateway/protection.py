@@ -26,7 +26,7 @@ from avec.gateway.errors import GatewayError, bad_request
 from avec.gateway.policy import PolicyDetector
 from avec.protect.api import Conversation, protect
 from avec.protect.pipeline import Pipeline
-from avec.protect.reveal import Matcher, expiry_check, matcher_for, reveal_text
+from avec.protect.reveal import expiry_check, matcher_for, reveal_text
 from avec.protect.vault import VaultError
 
 _SKIP_KEYS = frozenset({"role", "name", "tool_call_id", "id", "type"})
@@ -95,7 +95,6 @@ class RequestProtector:
         self.settings = settings
         self.replaced: Counter[str] = Counter()
         self.allowed: Counter[str] = Counter()
-        self._matcher: Matcher | None = None
 
     def text(self, text: str) -> str:
         """The protected form of one string (blank strings are returned as they are)."""
@@ -115,7 +114,6 @@ class RequestProtector:
         result = protect(
             text, self.conversation, pipeline=cast(Pipeline, self.detector), settings=self.settings
         )
-        self._matcher = None  # the vault changed
         rep = self.detector.replaced - before_r
         alw = self.detector.allowed - before_a
         self.replaced.update(rep)
@@ -124,11 +122,9 @@ class RequestProtector:
         return result.text
 
     def _still_valid(self, protected_text: str, text: str) -> bool:
-        if self._matcher is None:
-            self._matcher = matcher_for(self.conversation.vault)
         check = expiry_check(self.conversation.vault.clock())
         try:  # an expired mapping raises: the text is then protected again
-            return reveal_text(protected_text, self._matcher, check) == text
+            return reveal_text(protected_text, matcher_for(self.conversation.vault), check) == text
         except VaultError:
             return False
 
