@@ -63,17 +63,23 @@ class RateLimiter:
         """Requests per minute allowed to ``principal`` (0: unlimited)."""
         return self._per_key.get(principal.id, self._default)
 
+    def _limits(self, principal: Principal) -> tuple[float, float] | None:
+        """The bucket's capacity and refill per second for ``principal``; None when unlimited."""
+        rate = self.rate(principal)
+        if rate <= 0:
+            return None
+        return float(self._burst or rate), rate / 60.0
+
     def check(self, principal: Principal) -> None:
         """Take one token from the principal's bucket.
 
         Raises:
             GatewayError: 429 (with ``Retry-After``) when the bucket is empty.
         """
-        rate = self.rate(principal)
-        if rate <= 0:
+        limits = self._limits(principal)
+        if limits is None:
             return
-        capacity = float(self._burst or rate)
-        per_second = rate / 60.0
+        capacity, per_second = limits
         now = self._clock()
         with self._lock:
             bucket = self._buckets.get(principal.id)
@@ -144,11 +150,10 @@ class RedisRateLimiter(RateLimiter):
         Raises:
             GatewayError: 429 (with ``Retry-After``) when the bucket is empty.
         """
-        rate = self.rate(principal)
-        if rate <= 0:
+        limits = self._limits(principal)
+        if limits is None:
             return
-        capacity = float(self._burst or rate)
-        per_second = rate / 60.0
+        capacity, per_second = limits
         try:
             allowed, tokens = self._take(keys=[self._prefix + principal.id], args=[capacity, per_second])
         except Exception as exc:  # RedisError, timeouts: keep limiting, in this process
