@@ -25,7 +25,9 @@ from avec.protect.api import protect
 
 
 def test_rate_limit_per_key_answers_429_in_french(tmp_path: Path) -> None:
-    h = Harness(tmp_path, options={"rate_limit_per_minute": 60, "rate_limit_burst": 2})
+    # One token a minute: the first request may load the models for seconds, and must not
+    # give the bucket time to refill.
+    h = Harness(tmp_path, options={"rate_limit_per_minute": 1, "rate_limit_burst": 2})
     app = h.app()
     codes = [h.post(app=app).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
