@@ -156,16 +156,21 @@ def _servers(
                 proc.stdout.close()
 
 
+def _replica_config(upstream_url: str) -> dict[str, Any]:
+    """A gateway keeping its conversations in the shared database."""
+    return {
+        "systems": [{"id": "cloud", "base_url": f"{upstream_url}/v1", "models": ["m"]}],
+        "keys": [{"id": "poste-1", "sha256": hash_key(KEY)}],
+        "options": {"vault_store": "database", "verify": False},
+    }
+
+
 def test_conversation_continues_on_another_replica(
     postgres_schema: tuple[str, str], upstream: tuple[str, list[dict[str, Any]]], tmp_path: Path
 ) -> None:
     base, schema = postgres_schema
     upstream_url, bodies = upstream
-    config = {
-        "systems": [{"id": "cloud", "base_url": f"{upstream_url}/v1", "models": ["m"]}],
-        "keys": [{"id": "poste-1", "sha256": hash_key(KEY)}],
-        "options": {"vault_store": "database", "verify": False},
-    }
+    config = _replica_config(upstream_url)
     with _servers(tmp_path, config, base, schema, [[], []]) as urls:
         history = [{"role": "user", "content": FIRST}]
         first = _ask(urls[0], history)
@@ -191,11 +196,7 @@ def test_one_server_with_two_workers_keeps_each_conversation(
     it), are revealed exactly and carry the surrogates chosen at the first turn."""
     base, schema = postgres_schema
     upstream_url, bodies = upstream
-    config = {
-        "systems": [{"id": "cloud", "base_url": f"{upstream_url}/v1", "models": ["m"]}],
-        "keys": [{"id": "poste-1", "sha256": hash_key(KEY)}],
-        "options": {"vault_store": "database", "verify": False},
-    }
+    config = _replica_config(upstream_url)
     with _servers(tmp_path, config, base, schema, [["--workers", "2"]]) as (url,):
         history = [{"role": "user", "content": FIRST}]
         for _ in range(6):
