@@ -10,7 +10,6 @@ changes text the user wrote.
 
 from __future__ import annotations
 
-import copy
 import secrets
 import time
 from collections.abc import Callable
@@ -300,7 +299,7 @@ def protect(
     genders = [civility_gender(text, s.start, names) if s.label == "PRENOM" else None for s in regions]
     rng_state = conversation.state.rng_state
     for _ in range(_ATTEMPTS):
-        state = copy.deepcopy(conversation.state)
+        state = conversation.state.copy()
         state.rng_state = rng_state
         vault = conversation.vault.copy()
         alloc = Allocator(state, vault, residual, originals, mode)

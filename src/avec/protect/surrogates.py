@@ -19,7 +19,7 @@ import hashlib
 import random
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from avec.protect import fakes
@@ -185,6 +185,23 @@ class State:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for sealing."""
         return dict(self.__dict__)
+
+    def copy(self) -> State:
+        """An independent copy to protect with (committed only if the result reveals exactly).
+
+        Containers edited in place are copied; the random state and the seen filters are only
+        ever replaced, so they are shared (a deep copy of the 625-number random state cost more
+        than a quarter of a protection call).
+        """
+        return replace(
+            self,
+            numbers=dict(self.numbers),
+            keys=dict(self.keys),
+            variants=dict(self.variants),
+            parts=dict(self.parts),
+            seen=list(self.seen),
+            remembered=list(self.remembered),
+        )
 
 
 _SEEN_FIRST_BITS = 1 << 13  # 1 KiB: a short conversation stays small
@@ -462,9 +479,12 @@ def _initial_case(base: str, like: str) -> str:
     return base.lower() if like.islower() else base.upper()
 
 
-def _to_list(value: Any) -> Any:
-    return [_to_list(v) for v in value] if isinstance(value, tuple | list) else value
+def _to_list(state: tuple[Any, ...]) -> list[Any]:
+    # ``random.getstate()`` is ``(version, (625 ints), gauss_next)``: sealed as lists.
+    version, internal, gauss = state
+    return [version, list(internal), gauss]
 
 
-def _to_tuple(value: Any) -> Any:
-    return tuple(_to_tuple(v) for v in value) if isinstance(value, list) else value
+def _to_tuple(state: list[Any]) -> tuple[Any, ...]:
+    version, internal, gauss = state
+    return (version, tuple(internal), gauss)
