@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
 
 from avec.gateway.config import SystemConfig
 from avec.gateway.errors import GatewayError, upstream_error
+from avec.gateway.network import upstream_transport
 
 _CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _MAX_ERROR_BODY = 16_384
@@ -97,9 +98,10 @@ class Upstream:
         self, transport: httpx.AsyncBaseTransport | None = None, environ: Mapping[str, str] | None = None
     ) -> None:
         self._environ = environ if environ is not None else os.environ
+        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
         self.client = httpx.AsyncClient(
-            transport=transport,
-            limits=httpx.Limits(max_connections=500, max_keepalive_connections=100),
+            transport=transport or upstream_transport(limits),
+            limits=limits,
             follow_redirects=False,
         )
 
@@ -190,29 +192,64 @@ class StreamTruncatedError(GatewayError):
         super().__init__(err.status, err.code, err.message, err.type)
 
 
+def _sse_lines(pending: bytes, data: bytes) -> tuple[list[bytes], bytes]:
+    """Complete lines of ``pending + data`` and what is left of an unfinished line.
+
+    SSE ends lines with LF, CRLF or CR; a CRLF cut between two reads only adds an empty line,
+    which is a separator anyway.
+    """
+    buf = pending + data
+    if b"\r" in buf:
+        buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    *lines, rest = buf.split(b"\n")
+    return lines, rest
+
+
 async def sse_events(response: httpx.Response, system_name: str) -> AsyncIterator[dict[str, Any]]:
     """The JSON payloads of an upstream Server-Sent Events stream, until ``[DONE]``.
+
+    Lines are split on bytes (``json.loads`` reads UTF-8 bytes): decoding each chunk to text
+    and splitting it in httpx's line iterator cost more than revealing it, chunk by chunk.
 
     Raises:
         GatewayError: timeout, broken connection, an error event, or a malformed event.
         StreamTruncatedError: the stream ended without ``[DONE]``.
     """
     try:
-        async for line in response.aiter_lines():
-            if not line.startswith("data:"):
-                continue  # comments, ``event:`` and ``id:`` lines, blank separators
-            payload = line[5:].strip()
-            if payload == "[DONE]":
-                return
-            try:
-                data = json.loads(payload)
-            except (ValueError, RecursionError):
-                raise malformed("événement de flux invalide") from None
-            if not isinstance(data, dict):
-                raise malformed("événement de flux invalide")
-            if "error" in data:
-                raise status_error(502, payload.encode(), system_name)
-            yield data
+        async for lines in _line_batches(response):
+            for event in _events(lines, system_name):
+                if event is None:
+                    return
+                yield event
     except httpx.HTTPError as exc:
         raise transport_error(exc, system_name) from None
     raise StreamTruncatedError()
+
+
+async def _line_batches(response: httpx.Response) -> AsyncIterator[list[bytes]]:
+    """The complete lines of each read, then the unfinished last line."""
+    pending = b""
+    async for data in response.aiter_bytes():
+        lines, pending = _sse_lines(pending, data)
+        yield lines
+    yield [pending]
+
+
+def _events(lines: list[bytes], system_name: str) -> Iterator[dict[str, Any] | None]:
+    """The JSON payloads of ``data:`` lines; ``None`` for ``[DONE]``."""
+    for line in lines:
+        if not line.startswith(b"data:"):
+            continue  # comments, ``event:`` and ``id:`` lines, blank separators
+        payload = line[5:].strip()
+        if payload == b"[DONE]":
+            yield None
+            return
+        try:
+            event = json.loads(payload)
+        except (ValueError, RecursionError):
+            raise malformed("événement de flux invalide") from None
+        if not isinstance(event, dict):
+            raise malformed("événement de flux invalide")
+        if "error" in event:
+            raise status_error(502, payload, system_name)
+        yield event
