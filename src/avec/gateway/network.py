@@ -202,11 +202,12 @@ def upstream_transport(
         limits: connection pool limits.
         ssl_context: certificates to trust; httpx's default (certifi, ``SSL_CERT_FILE``...).
     """
-    transport = httpx.AsyncHTTPTransport(limits=limits)
+    context = ssl_context or httpx.create_ssl_context()
+    transport = httpx.AsyncHTTPTransport(verify=context, limits=limits)
     # httpx has no parameter for the network backend: its pool is rebuilt with the same
     # settings httpx gives it, plus the backend.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context or httpx.create_ssl_context(),
+        ssl_context=context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
