@@ -26,7 +26,7 @@ class _Protocol(asyncio.Protocol):
     """Buffers what the socket receives until httpcore reads it."""
 
     def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
+        self._transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.eof = False
         self.error: BaseException | None = None
@@ -36,12 +36,21 @@ class _Protocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self._transport = transport
+
+    @property
+    def transport(self) -> asyncio.Transport:
+        """The connection's transport (the TLS one once :meth:`_Stream.start_tls` ran)."""
+        assert self._transport is not None
+        return self._transport
+
+    @transport.setter
+    def transport(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         if len(self.buffer) > _HIGH_WATER and not self._reading_paused:
-            assert self.transport is not None
             self.transport.pause_reading()
             self._reading_paused = True
         self._wake_reader()
@@ -78,7 +87,6 @@ class _Protocol(asyncio.Protocol):
             data = bytes(self.buffer[:max_bytes])
             del self.buffer[:max_bytes]
         if self._reading_paused and len(self.buffer) <= _HIGH_WATER // 2:
-            assert self.transport is not None
             self.transport.resume_reading()
             self._reading_paused = False
         return data
@@ -97,9 +105,17 @@ class _Protocol(asyncio.Protocol):
                 await asyncio.shield(self._writable)
 
 
+# httpcore's names for connection details -> asyncio's.
+_EXTRA_INFO = {
+    "ssl_object": "ssl_object",
+    "client_addr": "sockname",
+    "server_addr": "peername",
+    "socket": "socket",
+}
+
+
 class _Stream(httpcore.AsyncNetworkStream):
-    def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
-        self._transport = transport
+    def __init__(self, protocol: _Protocol) -> None:
         self._protocol = protocol
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
@@ -118,47 +134,44 @@ class _Stream(httpcore.AsyncNetworkStream):
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
             return
-        if self._transport.is_closing():
+        transport = self._protocol.transport
+        if transport.is_closing():
             raise httpcore.WriteError("connexion fermée")
-        self._transport.write(buffer)
+        transport.write(buffer)
         try:
             await self._protocol.writable(timeout)
         except TimeoutError:
             raise httpcore.WriteTimeout("délai d'écriture dépassé") from None
 
     async def aclose(self) -> None:
-        self._transport.close()
+        self._protocol.transport.close()
 
     async def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        plain = self._protocol.transport
         try:
             async with asyncio.timeout(timeout):
                 transport = await loop.start_tls(
-                    self._transport, self._protocol, ssl_context, server_hostname=server_hostname
+                    plain, self._protocol, ssl_context, server_hostname=server_hostname
                 )
         except TimeoutError:
-            self._transport.close()
+            plain.close()
             raise httpcore.ConnectTimeout("délai de négociation TLS dépassé") from None
         except (OSError, ssl.SSLError) as exc:
-            self._transport.close()
+            plain.close()
             raise httpcore.ConnectError(type(exc).__name__) from None
         assert isinstance(transport, asyncio.Transport)
         self._protocol.transport = transport
-        return _Stream(transport, self._protocol)
+        return self
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
             # An idle pooled connection with data or an end waiting was closed by the server.
             return bool(self._protocol.buffer) or self._protocol.eof
-        names = {
-            "ssl_object": "ssl_object",
-            "client_addr": "sockname",
-            "server_addr": "peername",
-            "socket": "socket",
-        }
-        return self._transport.get_extra_info(names[info]) if info in names else None
+        name = _EXTRA_INFO.get(info)
+        return self._protocol.transport.get_extra_info(name) if name else None
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
@@ -187,7 +200,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         if sock is not None:
             for option in socket_options or ():
                 sock.setsockopt(*option)
-        return _Stream(transport, protocol)
+        return _Stream(protocol)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
