@@ -179,7 +179,10 @@ class Harness:
     def post(self, body: dict[str, Any] | None = None, app: Any = None, **headers: str) -> httpx.Response:
         """Send one request (the default: the planted prompt, not streamed)."""
         body = body or {"model": "m", "messages": [{"role": "user", "content": PROMPT}]}
-        return asyncio.run(self.apost(app or self.app(), body, **headers))
+        app = app or self.app()
+        response = asyncio.run(self.apost(app, body, **headers))
+        app.state.avec_gateway.journal.flush()  # records are written in quiet moments
+        return response
 
 
 def events_of(response: httpx.Response) -> list[Any]:

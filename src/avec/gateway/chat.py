@@ -18,7 +18,6 @@ from typing import Any
 import anyio
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
 
 from avec.gateway.auth import Principal
 from avec.gateway.body import read_json_object
@@ -35,7 +34,7 @@ from avec.gateway.findings import (
 )
 from avec.gateway.policy import BlockedCategoryError, PolicyDetector, blocked_message, resolve_policy
 from avec.gateway.protection import ProtectedRequest, RequestProtector, protect_request
-from avec.gateway.records import RequestRecord, code_or_none, safe_record
+from avec.gateway.records import RequestRecord, code_or_none
 from avec.gateway.revealing import reveal_message
 from avec.gateway.state import GatewayState
 from avec.gateway.streaming import StreamTransformer
@@ -132,16 +131,17 @@ async def _protect(
     detector = PolicyDetector(state.pipeline(), policy)
     try:
         async with conversations.lock(key):
-            return await anyio.to_thread.run_sync(
-                _protect_sync,
-                state,
-                body,
-                key,
-                owner,
-                detector,
-                f"{key}|{policy.fingerprint()}",
-                limiter=state.limiter,
-            )
+            with state.journal.busy():
+                return await anyio.to_thread.run_sync(
+                    _protect_sync,
+                    state,
+                    body,
+                    key,
+                    owner,
+                    detector,
+                    f"{key}|{policy.fingerprint()}",
+                    limiter=state.limiter,
+                )
     except GatewayError:
         raise
     except BlockedCategoryError as exc:
@@ -171,10 +171,15 @@ def _tokens(rec: RequestRecord, usage: Any, sent: dict[str, Any], answers: list[
     rec.completion_tokens = sum(estimate_tokens(a) for a in answers)
 
 
-async def _finish_record(state: GatewayState, rec: RequestRecord, t0: float) -> None:
+async def _verify(state: GatewayState, answers: list[str], source: Any) -> tuple[list[dict[str, Any]], str]:
+    """Check the answers in a worker thread: a step the professional waits on."""
+    with state.journal.busy():
+        return await anyio.to_thread.run_sync(run_verification, state.verifier, answers, source)
+
+
+def _finish_record(state: GatewayState, rec: RequestRecord, t0: float) -> None:
     rec.latency_ms = (time.perf_counter() - t0) * 1000
-    with anyio.CancelScope(shield=True):  # record even when the client went away
-        await anyio.to_thread.run_sync(safe_record, state.journal, rec)
+    state.journal.record(rec)  # queued: written once the gateway is quiet
 
 
 async def chat_completions(request: Request, state: GatewayState) -> Response:
@@ -202,7 +207,7 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
     except GatewayError as err:
         if rec.status == "ok":
             rec.status, rec.error_code = "error", err.code
-        await _finish_record(state, rec, t0)
+        _finish_record(state, rec, t0)
         raise
     rec.replaced, rec.allowed = dict(protected.replaced), dict(protected.allowed)
     sent = protected.body
@@ -219,10 +224,10 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         choices = _reveal_choices(data["choices"], conversation)
     except GatewayError as err:
         rec.status, rec.error_code = "error", err.code
-        await _finish_record(state, rec, t0)
+        _finish_record(state, rec, t0)
         raise
     answers = [str((c.get("message") or {}).get("content") or "") for c in choices]
-    findings, status = await anyio.to_thread.run_sync(run_verification, state.verifier, answers, await source)
+    findings, status = await _verify(state, answers, await source)
     _tokens(rec, data.get("usage"), sent, answers)
     rec.finding_counts = dict(finding_counts(findings))
     out = {**data, "model": model.name, "choices": choices}
@@ -235,9 +240,8 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         status=status,
     )
     headers["X-AVEC-Findings"] = summary_header(findings, status)
-    rec.latency_ms = (time.perf_counter() - t0) * 1000
-    # Written once the answer is on its way: the journal is not the professional's wait.
-    return JSONResponse(out, headers=headers, background=BackgroundTask(safe_record, state.journal, rec))
+    _finish_record(state, rec, t0)
+    return JSONResponse(out, headers=headers)
 
 
 def _read_source(state: GatewayState, protected: ProtectedRequest) -> asyncio.Future[Any]:
@@ -299,7 +303,7 @@ async def _stream(
         response = await state.upstream.open_stream(system, sent)
     except GatewayError as err:
         rec.status, rec.error_code = "error", err.code
-        await _finish_record(state, rec, t0)
+        _finish_record(state, rec, t0)
         raise
     transformer = StreamTransformer(conversation, rec.model, wants_usage)
     name = system.name or system.id
@@ -334,12 +338,7 @@ async def _stream(
             for chunk in transformer.finish():
                 yield _sse(chunk)
             answers = transformer.answers()
-            findings, status = await anyio.to_thread.run_sync(
-                run_verification,
-                state.verifier,
-                answers,
-                await (source or _read_source(state, protected)),
-            )
+            findings, status = await _verify(state, answers, await (source or _read_source(state, protected)))
             rec.finding_counts = dict(finding_counts(findings))
             _tokens(rec, transformer.usage, sent, answers)
             ext = extension(
@@ -372,7 +371,7 @@ async def _stream(
         finally:
             with anyio.CancelScope(shield=True):  # also when the client disconnects
                 await response.aclose()
-                await _finish_record(state, rec, t0)
+                _finish_record(state, rec, t0)
 
     headers["X-AVEC-Findings"] = "stream"
     return StreamingResponse(

@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Mapping
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -146,3 +149,112 @@ def safe_record(journal: RequestJournal, rec: RequestRecord) -> None:
         journal.record(rec)
     except Exception as exc:
         _log.warning("journal de la passerelle indisponible (%s)", type(exc).__name__)
+
+
+class QuietJournal:
+    """Writes records in a background thread, in the moments the gateway is not protecting.
+
+    A record costs about a millisecond of Python (EcoLogits, then the INSERT): written as soon
+    as an answer leaves, it ran beside the protection of the next request, which waits for the
+    interpreter, and added to that request's latency. Here a record waits at least ``delay``
+    and until no request is in a marked step (:meth:`busy`); it waits no longer than
+    ``max_wait``, nor once ``max_pending`` records are waiting, so a gateway busy without pause
+    still writes everything. :meth:`close` (at shutdown) writes what is left.
+
+    Args:
+        inner: where the records are written.
+    """
+
+    def __init__(
+        self,
+        inner: RequestJournal,
+        *,
+        delay: float = 0.05,
+        max_wait: float = 2.0,
+        max_pending: int = 1000,
+    ) -> None:
+        self.inner = inner
+        self._delay, self._max_wait, self._max_pending = delay, max_wait, max_pending
+        self._pending: deque[tuple[float, RequestRecord]] = deque()
+        self._busy = 0
+        self._writing = False
+        self._flushing = 0  # callers waiting in flush(): write without waiting for quiet
+        self._closing = False
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def record(self, rec: RequestRecord) -> None:
+        """Queue ``rec`` (never blocks, never raises)."""
+        with self._cond:
+            self._pending.append((time.monotonic(), rec))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="avec-journal", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    @contextmanager
+    def busy(self) -> Iterator[None]:
+        """Mark a step whose latency a professional waits on: no record is written meanwhile."""
+        with self._cond:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued record is written; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            self._flushing += 1
+            self._cond.notify_all()
+            try:
+                while self._pending or self._writing:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._cond.wait(left)
+                return True
+            finally:
+                self._flushing -= 1
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is left, then stop the thread (shutdown)."""
+        self.flush(timeout)
+        with self._cond:
+            self._closing = True
+            thread, self._thread = self._thread, None
+            self._cond.notify_all()
+        if thread is not None:
+            thread.join(timeout)
+
+    def _next(self) -> RequestRecord | None:
+        """The next record to write, once it may be; None when closing with nothing left."""
+        with self._cond:
+            while True:
+                if not self._pending:
+                    if self._closing:
+                        return None
+                    self._cond.wait()
+                    continue
+                age = time.monotonic() - self._pending[0][0]
+                if (
+                    self._closing
+                    or self._flushing
+                    or age >= self._max_wait
+                    or len(self._pending) >= self._max_pending
+                    or (self._busy == 0 and age >= self._delay)
+                ):
+                    self._writing = True
+                    return self._pending.popleft()[1]
+                # Woken by a new record, the end of a busy step, or the time left to wait.
+                self._cond.wait(max(self._delay - age, 0.001) if self._busy == 0 else self._max_wait - age)
+
+    def _run(self) -> None:
+        while (rec := self._next()) is not None:
+            safe_record(self.inner, rec)
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()

@@ -18,7 +18,12 @@ from avec.gateway.findings import Verifier, default_verifier
 from avec.gateway.policy import Detector
 from avec.gateway.protection import ProtectCache
 from avec.gateway.ratelimit import RateLimiter, RedisRateLimiter
-from avec.gateway.records import MemoryRequestJournal, RequestJournal, SqlRequestJournal
+from avec.gateway.records import (
+    MemoryRequestJournal,
+    QuietJournal,
+    RequestJournal,
+    SqlRequestJournal,
+)
 from avec.gateway.upstream import Upstream
 from avec.protect.vault import load_key
 
@@ -35,7 +40,7 @@ class GatewayState:
     keys: KeyRing
     upstream: Upstream
     conversations: Conversations
-    journal: RequestJournal
+    journal: QuietJournal  # records written in the gateway's quiet moments
     verifier: Verifier | None
     rate_limiter: RateLimiter
     detector: Detector | None = None  # None: the default pipeline, loaded on first use
@@ -53,7 +58,8 @@ class GatewayState:
         return self.detector
 
     async def aclose(self) -> None:
-        """Release network connections."""
+        """Write the queued journal records; release network connections."""
+        await anyio.to_thread.run_sync(self.journal.close)
         await self.upstream.aclose()
 
     def purge(self) -> int:
@@ -185,7 +191,7 @@ def build_state(
         rate_limiter=_rate_limiter(settings, config),
         upstream=Upstream(upstream_transport, environ),
         conversations=Conversations(store, load_key(settings), settings),
-        journal=journal,
+        journal=QuietJournal(journal),
         verifier=verifier,
         detector=detector,
     )
