@@ -2,7 +2,8 @@
 
 Each test runs a small HTTP/1.1 server on 127.0.0.1 that behaves the way upstream servers do
 when things go well and when they do not (silence, cut streams, closed idle connections,
-large bodies, TLS).
+large bodies, TLS), on asyncio's own event loop and on uvloop (which uvicorn takes when it is
+installed, as ``uvicorn[standard]`` does, and whose transports are no ``asyncio.Transport``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import asyncio
 import datetime
 import ipaddress
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +28,21 @@ from avec.gateway.network import upstream_transport
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 LOCALHOST = ipaddress.ip_address("127.0.0.1")
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=10)
+Run = Callable[[Coroutine[Any, Any, None]], None]
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def run(request: pytest.FixtureRequest) -> Run:
+    """Runs a coroutine on a new event loop of each kind, failing after 30 s instead of hanging."""
+    factory = None
+    if request.param == "uvloop":
+        factory = pytest.importorskip("uvloop").new_event_loop
+
+    def run_on(coro: Coroutine[Any, Any, None]) -> None:
+        with asyncio.Runner(loop_factory=factory) as runner:
+            runner.run(asyncio.wait_for(coro, timeout=30))
+
+    return run_on
 
 
 async def _read_request(reader: asyncio.StreamReader) -> bytes:
@@ -82,7 +99,7 @@ async def _events_server(reader: asyncio.StreamReader, writer: asyncio.StreamWri
         await writer.drain()
 
 
-def test_streamed_answers_arrive_whole_and_the_connection_is_reused() -> None:
+def test_streamed_answers_arrive_whole_and_the_connection_is_reused(run: Run) -> None:
     async def test(url: str, connections: list[int]) -> None:
         async with _client() as client:
             for _ in range(3):
@@ -91,10 +108,10 @@ def test_streamed_answers_arrive_whole_and_the_connection_is_reused() -> None:
                 assert body.count(b"data: {") == 20 and body.endswith(b"data: [DONE]\n\n")
         assert len(connections) == 1
 
-    asyncio.run(_with_server(_events_server, test))
+    run(_with_server(_events_server, test))
 
 
-def test_an_idle_connection_closed_by_the_server_is_replaced() -> None:
+def test_an_idle_connection_closed_by_the_server_is_replaced(run: Run) -> None:
     async def one_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
@@ -108,10 +125,10 @@ def test_an_idle_connection_closed_by_the_server_is_replaced() -> None:
                 await asyncio.sleep(0.05)  # the close reaches the client before its next request
         assert len(connections) == 3
 
-    asyncio.run(_with_server(one_answer, test))
+    run(_with_server(one_answer, test))
 
 
-def test_a_silent_server_times_out() -> None:
+def test_a_silent_server_times_out(run: Run) -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         await asyncio.sleep(5)
@@ -124,10 +141,10 @@ def test_a_silent_server_times_out() -> None:
                 await client.post(url, content=b"{}")
             assert loop.time() - t0 < 2
 
-    asyncio.run(_with_server(silent, test))
+    run(_with_server(silent, test))
 
 
-def test_a_stream_cut_in_the_middle_is_an_error() -> None:
+def test_a_stream_cut_in_the_middle_is_an_error(run: Run) -> None:
     async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         writer.write(STREAM_HEAD + _chunk(b'data: {"n": 1}\n\n'))
@@ -142,14 +159,14 @@ def test_a_stream_cut_in_the_middle_is_an_error() -> None:
                         parts.append(part)
             assert b"".join(parts) == b'data: {"n": 1}\n\n'
 
-    asyncio.run(_with_server(cut, test))
+    run(_with_server(cut, test))
 
 
-def test_a_refused_connection_is_a_connect_error() -> None:
+def test_a_refused_connection_is_a_connect_error(run: Run) -> None:
     async def test(url: str, connections: list[int]) -> None:
         pass
 
-    async def run() -> None:
+    async def refused() -> None:
         server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         server.close()
@@ -158,10 +175,10 @@ def test_a_refused_connection_is_a_connect_error() -> None:
             with pytest.raises(httpx.ConnectError):
                 await client.post(f"http://127.0.0.1:{port}", content=b"{}")
 
-    asyncio.run(run())
+    run(refused())
 
 
-def test_a_body_larger_than_the_read_buffer_arrives_intact() -> None:
+def test_a_body_larger_than_the_read_buffer_arrives_intact(run: Run) -> None:
     payload = bytes(range(256)) * (3 * 4096)  # 3 MiB, more than the buffer kept before pausing
 
     async def big(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -177,10 +194,10 @@ def test_a_body_larger_than_the_read_buffer_arrives_intact() -> None:
                 await asyncio.sleep(0)  # a slow reader: the socket buffer fills up
         assert bytes(got) == payload
 
-    asyncio.run(_with_server(big, test))
+    run(_with_server(big, test))
 
 
-def test_a_request_body_larger_than_the_socket_buffer_is_sent_whole() -> None:
+def test_a_request_body_larger_than_the_socket_buffer_is_sent_whole(run: Run) -> None:
     payload = b"x" * (4 << 20)
 
     async def echo_length(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -194,7 +211,7 @@ def test_a_request_body_larger_than_the_socket_buffer_is_sent_whole() -> None:
             r = await client.post(url, content=payload)
         assert r.text == str(len(payload))
 
-    asyncio.run(_with_server(echo_length, test))
+    run(_with_server(echo_length, test))
 
 
 def _self_signed(tmp: Path) -> tuple[Path, Path]:
@@ -223,7 +240,7 @@ def _self_signed(tmp: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def test_tls_upstreams_are_verified(tmp_path: Path) -> None:
+def test_tls_upstreams_are_verified(tmp_path: Path, run: Run) -> None:
     cert, key = _self_signed(tmp_path)
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
@@ -240,4 +257,4 @@ def test_tls_upstreams_are_verified(tmp_path: Path) -> None:
             with pytest.raises(httpx.ConnectError):
                 await client.post(url, content=b"{}")
 
-    asyncio.run(_with_server(_events_server, test, tls=server_ctx))
+    run(_with_server(_events_server, test, tls=server_ctx))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 import httpx
@@ -35,8 +35,8 @@ class _Protocol(asyncio.Protocol):
         self._writable: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports do not derive from asyncio.Transport but have its methods.
+        self._transport = cast(asyncio.Transport, transport)
 
     @property
     def transport(self) -> asyncio.Transport:
@@ -162,8 +162,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         except (OSError, ssl.SSLError) as exc:
             plain.close()
             raise httpcore.ConnectError(type(exc).__name__) from None
-        assert isinstance(transport, asyncio.Transport)
-        self._protocol.transport = transport
+        self._protocol.transport = cast(asyncio.Transport, transport)
         return self
 
     def get_extra_info(self, info: str) -> Any:
@@ -195,7 +194,6 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectTimeout("délai de connexion dépassé") from None
         except OSError as exc:
             raise httpcore.ConnectError(type(exc).__name__) from None
-        assert isinstance(transport, asyncio.Transport)
         sock = transport.get_extra_info("socket")
         if sock is not None:
             for option in socket_options or ():
