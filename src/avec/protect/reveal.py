@@ -131,7 +131,6 @@ def number_run(surrogate: str, label: str) -> str | None:
 
 
 _SPACING = re.compile(r"[\s\-]+")
-_CHAIN = re.compile(r"\w+(?:[\s.\-]{1,3}\w+)*")
 _TAG_TEXT = re.compile(r"\[\s{0,3}([^\W\d_]+)\s{0,3}_\s{0,3}(\d+(?:\.\d+)?)\s{0,3}\]")
 _KEY_WORDS = 3  # words in a key: longer surrogates are keyed on their first words
 _KEY_CHARS = 34  # letters and digits in a number key (an IBAN has at most 34)
@@ -190,8 +189,8 @@ def text_keys(text: str, skip: Iterable[tuple[int, int]] = ()) -> set[str]:
 
     keys: set[str] = set()
     runs = [(m.start(), m.end(), m[0]) for m in _WORD_RUN.finditer(folded)]
-    gaps = [folded[a[1] : b[0]] for a, b in itertools.pairwise(runs)]
-    gaps = [" " if g == " " else _SPACING.sub(" ", g) for g in gaps]
+    raw_gaps = [folded[a[1] : b[0]] for a, b in itertools.pairwise(runs)]
+    gaps = [" " if g == " " else _SPACING.sub(" ", g) for g in raw_gaps]
     words = [w for _, _, w in runs]
     ends = [e for _, e, _ in runs]
     # Built a whole level at a time (every run of one word, then of two...): list comprehensions
@@ -207,26 +206,47 @@ def text_keys(text: str, skip: Iterable[tuple[int, int]] = ()) -> set[str]:
             # ``limit`` has an entry per word, longer than ``level`` once width > 1.
             ranged = zip(level, limit, ends[width - 1 :], strict=False)
             keys.update(k for k, lim, end in ranged if lim < end)
-    for chain in _CHAIN.finditer(folded):
-        if _DIGIT.search(chain[0]) is None:
-            continue  # no number in it
-        # No number key holds five letters in a row (see needle_key): a word that long ends
-        # every run of groups, so the chain is read as segments between such words, and only
-        # segments holding a digit can give a key.
-        segment: list[tuple[int, int, str, bool]] = []
-        for g in _WORD_RUN.finditer(folded, chain.start(), chain.end()):
-            word = g[0]
-            digit = _DIGIT.search(word) is not None
-            if not digit and _LETTER_RUN.search(word) is not None:
-                _number_keys(segment, limit_of, keys)
-                segment = []
-            else:
-                segment.append((g.start(), g.end(), word, digit))
+    for first, last in _number_segments(folded, runs, raw_gaps):
+        segment = [(a, b, w, _DIGIT.search(w) is not None) for a, b, w in runs[first : last + 1]]
         _number_keys(segment, limit_of, keys)
     for tag in _TAG_TEXT.finditer(folded):
         if not inside(tag.start(), tag.end()):
             keys.add(f"t:{tag[1]}_{tag[2]}")
     return keys
+
+
+def _number_segments(folded: str, runs: list[tuple[int, int, str]], gaps: list[str]) -> list[tuple[int, int]]:
+    """The runs of words number keys are made of, as ``(first, last)`` indices into ``runs``.
+
+    A number is read across words joined by one to three separators (spaces, dots, hyphens),
+    as its needle does; no number key holds five letters in a row (see :func:`needle_key`), so
+    a word that long without a digit ends the run. Only runs holding a digit give keys: each is
+    found from its digits, without reading the words of the text that are far from any number.
+    """
+    if not runs:
+        return []
+    starts = [a for a, _, _ in runs]
+    # Every digit lies inside a word (\d is part of \w).
+    holders = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in _DIGIT.finditer(folded)})
+
+    def stops(k: int) -> bool:
+        word = runs[k][2]
+        return _LETTER_RUN.search(word) is not None and _DIGIT.search(word) is None
+
+    def joined(k: int) -> bool:  # words k and k + 1
+        return len(gaps[k]) <= 3 and _NUMBER_SEPARATORS.fullmatch(gaps[k]) is not None
+
+    out: list[tuple[int, int]] = []
+    for k in holders:
+        if out and k <= out[-1][1]:
+            continue  # inside the run of an earlier digit
+        first = last = k
+        while first > 0 and joined(first - 1) and not stops(first - 1):
+            first -= 1
+        while last + 1 < len(runs) and joined(last) and not stops(last + 1):
+            last += 1
+        out.append((first, last))
+    return out
 
 
 def _number_keys(
