@@ -267,15 +267,20 @@ class Conversations:
 
     def save(
         self, storage_key: str, owner: str, conversation: Conversation, previous: Previous = ANY_VERSION
-    ) -> None:
+    ) -> bytes:
         """Seal and store the conversation, dropping expired mappings first.
 
         Args:
             previous: the blob :meth:`load_versioned` returned; the save fails if another
                 request saved since (``ANY_VERSION``: overwrite).
 
+        Returns:
+            The blob stored: the ``previous`` of the next save.
+
         Raises:
             StoreConflictError: the conversation was saved meanwhile by another request.
         """
         conversation.purge()
-        self.store.save(storage_key, owner, conversation.to_blob(self._key), previous)
+        blob = conversation.to_blob(self._key)
+        self.store.save(storage_key, owner, blob, previous)
+        return blob

@@ -78,6 +78,8 @@ class RequestProtector:
         cache: protected-text cache shared by requests.
         scope: storage key of the conversation plus policy fingerprint (cache scope).
         settings: protection settings (surrogate mode, size limit).
+        defer_last: leave the recording of the last text's content (what no later surrogate
+            may be drawn among) to :meth:`remember_pending`, once the request is sent.
     """
 
     def __init__(
@@ -87,8 +89,11 @@ class RequestProtector:
         cache: ProtectCache,
         scope: str,
         settings: Settings,
+        defer_last: bool = False,
     ) -> None:
         self.conversation = conversation
+        self.defer_last = defer_last
+        self._pending: tuple[str, list[tuple[int, int]]] | None = None
         self.detector = detector
         self.cache = cache
         self.scope = scope
@@ -100,6 +105,8 @@ class RequestProtector:
         """The protected form of one string (blank strings are returned as they are)."""
         if not text.strip():
             return text
+        # A text protected next must know the words of the one before (same request).
+        self.remember_pending()
         digest = hashlib.sha256(f"{self.scope}\x00{text}".encode()).hexdigest()
         hit = self.cache.get(digest)
         if hit is not None and self._still_valid(hit[0], text):
@@ -112,14 +119,27 @@ class RequestProtector:
         before_r, before_a = Counter(self.detector.replaced), Counter(self.detector.allowed)
         # ``protect`` only calls ``detect``: the policy wrapper stands in for a pipeline.
         result = protect(
-            text, self.conversation, pipeline=cast(Pipeline, self.detector), settings=self.settings
+            text,
+            self.conversation,
+            pipeline=cast(Pipeline, self.detector),
+            settings=self.settings,
+            remember_now=not self.defer_last,
         )
+        if self.defer_last:
+            self._pending = (result.text, [(r.out_start, r.out_end) for r in result.replacements])
         rep = self.detector.replaced - before_r
         alw = self.detector.allowed - before_a
         self.replaced.update(rep)
         self.allowed.update(alw)
         self.cache.put(digest, (result.text, rep, alw))
         return result.text
+
+    def remember_pending(self) -> None:
+        """Record the content of the last text protected, if :attr:`defer_last` left it."""
+        if self._pending is not None:
+            sent, surrogates = self._pending
+            self._pending = None
+            self.conversation.remember_sent(sent, surrogates)
 
     def _still_valid(self, protected_text: str, text: str) -> bool:
         check = expiry_check(self.conversation.vault.clock())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,14 @@ class GatewayState:
     # Protection is CPU-bound and holds the GIL: one worker thread keeps the event loop
     # free for streams without adding contention.
     limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
+    # Work a request leaves behind once answered (a strong reference keeps each task alive).
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` beside the request; :meth:`aclose` waits for it."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def pipeline(self) -> Detector:
         """The detection step (loading the default pipeline on first use)."""
@@ -58,7 +67,10 @@ class GatewayState:
         return self.detector
 
     async def aclose(self) -> None:
-        """Write the queued journal records; release network connections."""
+        """Finish the requests' remaining work, write the queued journal records; release
+        network connections."""
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
         await anyio.to_thread.run_sync(self.journal.close)
         await self.upstream.aclose()
 

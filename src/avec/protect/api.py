@@ -145,6 +145,12 @@ class Conversation:
         found = matcher.scan(sent, fold_same_length(sent), 0) if matcher else []
         remember(self.state, sent, [(m.start, m.end) for m in found])
 
+    def remember_sent(self, sent: str, surrogates: list[tuple[int, int]]) -> None:
+        """Record what ``sent`` contains, for a text :func:`protect` returned with
+        ``remember_now=False`` (``surrogates``: the ``out_start, out_end`` of its replacements).
+        """
+        remember(self.state, sent, surrogates)
+
     def stream(self) -> StreamRevealer:
         """A streaming revealer for one answer of this conversation."""
         return StreamRevealer(matcher_for(self.vault), expiry_check(self.vault.clock()))
@@ -256,6 +262,7 @@ def protect(
     mode: str | None = None,
     pipeline: Pipeline | None = None,
     settings: Settings | None = None,
+    remember_now: bool = True,
 ) -> Protected:
     """Pseudonymize ``text`` within ``conversation`` (a new one when omitted).
 
@@ -267,6 +274,10 @@ def protect(
         pipeline: the detection step (anything with ``detect(text) -> list[Span]``); the
             default pipeline when omitted.
         settings: defaults to the environment's.
+        remember_now: False leaves to the caller the recording of what the protected text
+            contains (:meth:`Conversation.remember_sent`), which must happen before the
+            conversation protects another text or is saved for good: the gateway does it
+            once the request is on its way.
 
     Raises:
         InputError: empty, too long or non-``str`` input.
@@ -324,7 +335,8 @@ def protect(
         if reveal_text(out, matcher_for(vault)) == text:
             # What was sent may come back quoted in any later answer: no later surrogate may
             # be found in it (the surrogates written here are revealed there, longest first).
-            remember(state, out, [(r.out_start, r.out_end) for r in reps])
+            if remember_now:
+                remember(state, out, [(r.out_start, r.out_end) for r in reps])
             conversation.vault, conversation.state = vault, state
             return Protected(out, list(spans), conversation, reps, text)
     raise ProtectionError("impossible de garantir une restitution exacte : rien n'a été protégé ni envoyé")
