@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from avec.gateway.auth import Principal
 from avec.gateway.body import read_json_object
 from avec.gateway.config import ModelEntry, SystemConfig
-from avec.gateway.conversations import HEADER, MemoryBlobStore, StoreConflictError
+from avec.gateway.conversations import HEADER, StoreConflictError
 from avec.gateway.errors import GatewayError, bad_request, forbidden, protection_failed
 from avec.gateway.findings import (
     counts_header,
@@ -159,7 +159,7 @@ async def _protect(
     conversations = state.conversations
     key, owner = conversations.storage_key(principal, client_id), conversations.owner(principal)
     detector = PolicyDetector(state.pipeline(), policy)
-    defer = isinstance(conversations.store, MemoryBlobStore)
+    defer = not conversations.store.shared
     lock = conversations.lock(key)
     finish: Finish | None = None
     await lock.acquire()

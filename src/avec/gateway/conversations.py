@@ -54,7 +54,12 @@ class BlobStore(Protocol):
     ``save`` is a compare-and-swap: ``previous`` is the blob :meth:`load` returned (None when
     there was none). Sealed blobs are never equal (Fernet adds a random IV and a timestamp),
     so the blob itself serves as the row's version.
+
+    ``shared`` says whether other processes read and write the same conversations: when they
+    do not, the conversation lock of this process orders every request of a conversation.
     """
+
+    shared: bool
 
     def load(self, key: str, owner: str) -> bytes | None:
         """The sealed conversation, or None when unknown, expired or another owner's."""
@@ -78,6 +83,8 @@ class MemoryBlobStore:
         max_entries: oldest entries are dropped beyond this.
         clock: current time (tests inject one).
     """
+
+    shared = False
 
     def __init__(
         self, ttl_seconds: int, max_entries: int = 100_000, clock: Callable[[], float] = time.monotonic
@@ -144,6 +151,8 @@ class DatabaseBlobStore:
     """
 
     _META: ClassVar[dict[str, Any]] = {"kind": "gateway"}
+
+    shared = True
 
     def __init__(self, engine: Engine, ttl_seconds: int) -> None:
         from avec.journal import SessionVaultStore, session_factory
