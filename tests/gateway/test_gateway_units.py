@@ -15,7 +15,7 @@ from avec.gateway.auth import KeyRing
 from avec.gateway.config import Action, KeyEntry
 from avec.gateway.errors import GatewayError
 from avec.gateway.policy import BlockedCategoryError, PolicyDetector, resolve_policy
-from avec.gateway.revealing import LowLatencyRevealer, reveal_json_text
+from avec.gateway.revealing import LowLatencyRevealer, _partial_pattern, prepare_stream, reveal_json_text
 from avec.gateway.streaming import StreamTransformer
 from avec.protect.api import Conversation, protect
 from avec.protect.reveal import Matcher, reveal_text
@@ -130,6 +130,28 @@ def test_low_latency_revealer_releases_plain_text_at_once() -> None:
     rev = LowLatencyRevealer(conv)
     assert rev.feed("Le traitement est bien toléré, ") == "Le traitement est bien toléré, "
     assert rev.held == 0
+
+
+def test_prepared_stream_leaves_nothing_to_compile_at_the_first_chunk() -> None:
+    conv, protected = _conversation()
+    _partial_pattern.cache_clear()
+    prepare_stream(conv)
+    assert _partial_pattern.cache_info().misses == 1
+    rev = LowLatencyRevealer(conv)
+    info = _partial_pattern.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert rev.feed(protected) + rev.flush() == LETTER
+
+
+def test_a_failed_stream_preparation_is_logged_without_content(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        @property
+        def vault(self) -> object:
+            raise RuntimeError("Marie DUPONT")
+
+    with caplog.at_level("WARNING", logger="avec.gateway"):
+        prepare_stream(Broken())  # type: ignore[arg-type]
+    assert "(RuntimeError)" in caplog.text and "DUPONT" not in caplog.text
 
 
 def test_json_arguments_revealed_with_escapes() -> None:

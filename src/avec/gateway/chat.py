@@ -35,7 +35,7 @@ from avec.gateway.findings import (
 from avec.gateway.policy import BlockedCategoryError, PolicyDetector, blocked_message, resolve_policy
 from avec.gateway.protection import ProtectedRequest, RequestProtector, protect_request
 from avec.gateway.records import RequestRecord, code_or_none
-from avec.gateway.revealing import reveal_message
+from avec.gateway.revealing import prepare_stream, reveal_message
 from avec.gateway.state import GatewayState
 from avec.gateway.streaming import StreamTransformer
 from avec.gateway.upstream import StreamTruncatedError, malformed, sse_events
@@ -339,6 +339,8 @@ async def _stream(
     wants_usage = bool(options.get("include_usage"))
     if system.stream_usage:
         sent["stream_options"] = {**options, "include_usage": True}
+    # While the model thinks, not at its first words (see prepare_stream).
+    asyncio.get_running_loop().run_in_executor(None, prepare_stream, conversation)
     try:
         response = await state.upstream.open_stream(system, sent)
     except GatewayError as err:

@@ -12,6 +12,7 @@ never sent in surrogate form.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -27,6 +28,8 @@ from avec.protect.reveal import (
     reveal_text,
 )
 from avec.protect.vault import Entry
+
+_log = logging.getLogger("avec.gateway")
 
 # Keys of a message object that are never prose (not revealed).
 _SKIP_KEYS = frozenset({"role", "id", "type", "name", "tool_call_id", "index"})
@@ -130,6 +133,19 @@ class LowLatencyRevealer:
         self._ctx = text[cut - 1 : cut] if cut > 0 else self._ctx
         self._buf = text[cut:]
         return "".join(out)
+
+
+def prepare_stream(conversation: Conversation) -> None:
+    """Build ahead what revealing a stream of ``conversation`` needs (matcher, partial pattern).
+
+    Both are cached, so the revealers created at the first chunk find them ready: compiling
+    them (about a millisecond) then would delay the first token. Called in a worker thread
+    while the model thinks; a failure only leaves the work to the first chunk.
+    """
+    try:
+        LowLatencyRevealer(conversation)
+    except Exception as exc:
+        _log.warning("préparation de la restitution en flux impossible (%s)", type(exc).__name__)
 
 
 def reveal_json_text(arguments: str, conversation: Conversation) -> str:
