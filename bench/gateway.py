@@ -18,6 +18,9 @@ and 95th percentile of the differences. ``--spread`` makes the stand-in's wait v
 150 % of ``--model-ms`` and starts the clients one after the other over that time, as users and
 models never keep in step; without it, clients send all at once and stay in lock-step.
 
+The last column is the gateway's CPU time per request and per streamed answer (Linux only):
+one process serves at most about 1,000 / (ms per request) requests per second with one core.
+
 ``--floor`` measures too a bare relay built on the same stack (uvicorn, FastAPI, httpx, JSON) that
 forwards bodies unchanged, without protection, checks or journal: what any Python relay adds on
 this machine, so that the gateway's own share can be read apart from the saturation of two cores.
@@ -179,6 +182,25 @@ def _gateway_command(args: argparse.Namespace, port: int, upstream: str, tmp: st
     ]
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time used so far by process ``pid`` and its descendants (Linux ``/proc``), else None.
+
+    The gateway's computing per request, beside the latencies: at 50 clients it tells whether
+    the machine can serve the load at all (requests per second times CPU per request).
+    """
+    try:
+        total, todo = 0.0, [pid]
+        while todo:
+            current = todo.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        return total
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
@@ -320,21 +342,28 @@ def main() -> None:
         print(
             "| clients | mesuré | direct p50 | direct p95 | via p50 | via p95 | ajout p50 | ajout p95 "
             "| TTFT direct p50 | TTFT via p50 | TTFT p95 direct | TTFT p95 via "
-            "| surcoût TTFT p50 / p95 |"
+            "| surcoût TTFT p50 / p95 | calcul par requête / par flux |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         ramp = args.model_ms / 1000 if args.spread else 0.0
         for c, (n, ns) in sizes.items():
             d, _ = asyncio.run(_load(up, c, n, False, 10 + c, ramp))
             _, df = asyncio.run(_load(up, c, ns, True, 20 + c, ramp))
-            for name, url in targets.items():
+            for (name, url), proc in zip(targets.items(), procs[1:], strict=True):
+                c0 = _cpu_seconds(proc.pid)
                 g, _ = asyncio.run(_load(url, c, n, False, 10 + c, ramp))
+                c1 = _cpu_seconds(proc.pid)
                 _, gf = asyncio.run(_load(url, c, ns, True, 20 + c, ramp))
-                print(f"| {c} | {name} | " + _row(d, g, df, gf), flush=True)
+                c2 = _cpu_seconds(proc.pid)
+                cpu = "n/d"
+                if c0 is not None and c1 is not None and c2 is not None:
+                    cpu = f"{(c1 - c0) / n * 1000:.1f} / {(c2 - c1) / ns * 1000:.1f}"
+                print(f"| {c} | {name} | " + _row(d, g, df, gf) + f" {cpu} |", flush=True)
         print(
             f"\n(ms ; 2 000 caractères par requête ; amont : {args.model_ms:.0f} ms avant de répondre"
             f"{' en moyenne (50 à 150 %, clients démarrant en décalé)' if args.spread else ''}, "
-            f"flux de 4 caractères toutes les 5 ms ; passerelle : {args.workers} processus)"
+            f"flux de 4 caractères toutes les 5 ms ; passerelle : {args.workers} processus ; "
+            "calcul : temps processeur de la passerelle, tous ses fils et processus compris)"
         )
     finally:
         for p in procs:
