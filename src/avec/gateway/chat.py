@@ -339,10 +339,13 @@ async def _stream(
     wants_usage = bool(options.get("include_usage"))
     if system.stream_usage:
         sent["stream_options"] = {**options, "include_usage": True}
-    # While the model thinks, not at its first words (see prepare_stream).
-    asyncio.get_running_loop().run_in_executor(None, prepare_stream, conversation)
+    loop = asyncio.get_running_loop()
     try:
-        response = await state.upstream.open_stream(system, sent)
+        # While the model thinks, and once the request is written: a thread started before would
+        # take the interpreter while the request is being sent.
+        response = await state.upstream.open_stream(
+            system, sent, on_sent=lambda: loop.run_in_executor(None, prepare_stream, conversation)
+        )
     except GatewayError as err:
         rec.status, rec.error_code = "error", err.code
         _finish_record(state, rec, t0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -109,7 +109,9 @@ class Upstream:
         """Close pooled connections."""
         await self.client.aclose()
 
-    def _request(self, system: SystemConfig, body: dict[str, Any]) -> httpx.Request:
+    def _request(
+        self, system: SystemConfig, body: dict[str, Any], on_sent: Callable[[], object] | None = None
+    ) -> httpx.Request:
         headers = {"Content-Type": "application/json", **system.extra_headers}
         if system.api_key_env:
             key = self._environ.get(system.api_key_env, "")
@@ -128,6 +130,7 @@ class Upstream:
             content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
             headers=headers,
             timeout=httpx.Timeout(t, connect=min(t, 10.0)),
+            extensions={"trace": _sent_hook(on_sent)} if on_sent is not None else None,
         )
 
     async def complete(self, system: SystemConfig, body: dict[str, Any]) -> dict[str, Any]:
@@ -152,14 +155,21 @@ class Upstream:
             raise malformed("champ « choices » absent")
         return data
 
-    async def open_stream(self, system: SystemConfig, body: dict[str, Any]) -> httpx.Response:
+    async def open_stream(
+        self, system: SystemConfig, body: dict[str, Any], on_sent: Callable[[], object] | None = None
+    ) -> httpx.Response:
         """Send a streamed request and check its status before any byte reaches the client.
+
+        Args:
+            on_sent: called in the event loop once the request body is written (httpcore's
+                trace events; not called by transports without them), for work that must not
+                delay the sending.
 
         Raises:
             GatewayError: upstream error status, timeout or unreachable.
         """
         name = system.name or system.id
-        request = self._request(system, body)
+        request = self._request(system, body, on_sent)
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
@@ -173,6 +183,16 @@ class Upstream:
                 await response.aclose()
             raise status_error(response.status_code, raw, name)
         return response
+
+
+def _sent_hook(on_sent: Callable[[], object]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """An httpcore trace callback calling ``on_sent`` once the request body is written."""
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):  # http11. or http2.
+            on_sent()
+
+    return trace
 
 
 def truncated() -> GatewayError:
