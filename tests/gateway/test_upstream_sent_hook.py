@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import httpx
+import pytest
 from gwfixtures import config_data
 from upstream_standin import UPSTREAM_KEY, Recorder, make_upstream, serve
 
@@ -15,16 +16,22 @@ from avec.gateway.upstream import Upstream
 BODY = {"model": "mistral-small-latest", "messages": [{"role": "user", "content": "Bonjour"}], "stream": True}
 
 
-def _open(url: str, transport: httpx.AsyncBaseTransport | None = None) -> tuple[list[float], float]:
+def _open(
+    url: str, transport: httpx.AsyncBaseTransport | None = None, fail: bool = False
+) -> tuple[list[float], float]:
     system = parse_config(config_data(url)).systems[0]
 
     async def run() -> tuple[list[float], float]:
         upstream = Upstream(transport, environ={"AVEC_TEST_UPSTREAM_KEY": UPSTREAM_KEY})
         calls: list[float] = []
         t0 = time.perf_counter()
-        response = await upstream.open_stream(
-            system, dict(BODY), on_sent=lambda: calls.append(time.perf_counter() - t0)
-        )
+
+        def on_sent() -> None:
+            calls.append(time.perf_counter() - t0)
+            if fail:
+                raise RuntimeError("Mme Quéméner")
+
+        response = await upstream.open_stream(system, dict(BODY), on_sent=on_sent)
         opened = time.perf_counter() - t0
         await response.aclose()
         await upstream.aclose()
@@ -49,3 +56,10 @@ def test_a_transport_without_trace_events_never_calls_it() -> None:
 
     calls, _ = _open("http://amont.invalid", httpx.MockTransport(answer))
     assert calls == []
+
+
+def test_a_failing_hook_never_fails_the_request(caplog: pytest.LogCaptureFixture) -> None:
+    with serve(make_upstream(Recorder())) as url, caplog.at_level("WARNING", logger="avec.gateway"):
+        calls, _ = _open(url, fail=True)
+    assert len(calls) == 1
+    assert "(RuntimeError)" in caplog.text and "Quéméner" not in caplog.text

@@ -8,6 +8,7 @@ status and a short machine code are kept, with a French message.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -19,6 +20,7 @@ from avec.gateway.config import SystemConfig
 from avec.gateway.errors import GatewayError, upstream_error
 from avec.gateway.network import upstream_transport
 
+_log = logging.getLogger("avec.gateway")
 _CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _MAX_ERROR_BODY = 16_384
 
@@ -190,7 +192,10 @@ def _sent_hook(on_sent: Callable[[], object]) -> Callable[[str, dict[str, Any]],
 
     async def trace(event: str, info: dict[str, Any]) -> None:
         if event.endswith("send_request_body.complete"):  # http11. or http2.
-            on_sent()
+            try:
+                on_sent()
+            except Exception as exc:  # work done ahead of time: never a reason to fail the request
+                _log.warning("tâche lancée après l'envoi en échec (%s)", type(exc).__name__)
 
     return trace
 
