@@ -9,13 +9,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from cryptography.fernet import Fernet
 from gwfixtures import PROMPT, leaks
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from avec.config import Settings
 from avec.gateway.auth import Principal
 from avec.gateway.conversations import Conversations, DatabaseBlobStore, MemoryBlobStore
 from avec.gateway.models import GatewayRequest
-from avec.gateway.records import RequestRecord, SqlRequestJournal
+from avec.gateway.records import QuietJournal, RequestRecord, SqlRequestJournal
 from avec.journal.models import Base
 from avec.protect.api import protect
 
@@ -53,6 +53,34 @@ def test_request_row_round_trip_without_text(database: Any) -> None:
     assert row["completion_tokens"] == 120 and row["energy_kwh"] > 0 and row["gwp_kgco2eq"] > 0
     assert row["impacts"]["input_tokens"] == 500
     assert "Dubois" not in dump and leaks([dump]) == []
+
+
+def test_records_waiting_together_are_written_in_one_transaction(database: Any) -> None:
+    commits: list[int] = []
+    event.listen(database.engine, "commit", lambda conn: commits.append(1))
+    journal = QuietJournal(SqlRequestJournal(database.engine), delay=30, max_wait=60)
+    for n in range(6):
+        journal.record(
+            RequestRecord(
+                created_at=datetime.now(UTC),
+                key_id=f"poste-{n}",
+                team=None,
+                system_id="cloud",
+                model="m",
+                stream=False,
+                completion_tokens=10 + n,
+                latency_ms=500.0,
+                provider="mistralai",
+                ecologits_model="mistral-small-latest",
+            )
+        )
+    assert journal.flush(10)
+    journal.close()
+    with database.engine.connect() as conn:
+        rows = conn.execute(select(GatewayRequest.key_id, GatewayRequest.energy_kwh)).all()
+    assert sorted(r.key_id for r in rows) == [f"poste-{n}" for n in range(6)]
+    assert all(r.energy_kwh > 0 for r in rows)
+    assert len(commits) == 1
 
 
 def test_conversations_survive_in_the_database_and_stay_sealed(database: Any) -> None:

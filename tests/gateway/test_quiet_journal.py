@@ -98,3 +98,27 @@ def test_a_failed_write_is_logged_without_content_and_the_next_ones_go_on(
     assert "journal de la passerelle indisponible (RuntimeError)" in caplog.text
     assert "Dubois" not in caplog.text and "06 12" not in caplog.text
     journal.close()
+
+
+class _BatchFails(MemoryRequestJournal):
+    def record_many(self, recs: object) -> None:
+        raise RuntimeError("Mme Jeanne Dubois, 06 12 34 56 78")  # never logged
+
+    def record(self, rec: RequestRecord) -> None:
+        if rec.key_id == "poste-2":
+            raise ValueError("Dubois")
+        super().record(rec)
+
+
+def test_a_failed_batch_is_written_again_record_by_record(caplog: pytest.LogCaptureFixture) -> None:
+    inner = _BatchFails()
+    journal = QuietJournal(inner, delay=30, max_wait=60)
+    with caplog.at_level(logging.WARNING, logger="avec.gateway"):
+        for n in range(4):
+            journal.record(_rec(n))
+        assert journal.flush(5)
+    journal.close()
+    assert [r.key_id for r in inner.records] == ["poste-0", "poste-1", "poste-3"]
+    assert "écriture groupée du journal impossible (RuntimeError)" in caplog.text
+    assert "journal de la passerelle indisponible (ValueError)" in caplog.text
+    assert "Dubois" not in caplog.text and "06 12" not in caplog.text

@@ -51,3 +51,15 @@ def test_replicas_migrating_one_empty_schema_together_all_succeed(
     engine = make_engine(url, schema=schema)
     assert "alembic_version" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_sqlite_journal_is_wal_with_foreign_keys_and_syncs_at_checkpoints(sqlite_url: str) -> None:
+    from avec.journal import make_engine
+
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        keys = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    engine.dispose()
+    assert (mode, keys, sync) == ("wal", 1, 1)  # synchronous 1 is NORMAL (2, FULL, is the default)

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,13 +107,25 @@ class SqlRequestJournal:
         self._engine = engine
 
     def record(self, rec: RequestRecord) -> None:
+        self.record_many([rec])
+
+    def record_many(self, recs: Sequence[RequestRecord]) -> None:
+        """Insert ``recs`` in one transaction (all or none)."""
         from sqlalchemy import insert
 
         from avec.gateway.models import GatewayRequest
 
+        rows = [self._row(rec) for rec in recs]
+        # A plain INSERT of every row at once: the ORM's unit of work cost more than the write
+        # itself, and one commit per record cost more than the INSERT.
+        with self._engine.begin() as conn:
+            conn.execute(insert(GatewayRequest), rows)
+
+    @staticmethod
+    def _row(rec: RequestRecord) -> dict[str, Any]:
         rec.compute_impacts()
         imp = rec.impacts or {}
-        row = dict(
+        return dict(
             created_at=rec.created_at,
             key_id=rec.key_id[:64],
             team=code_or_none(rec.team),
@@ -137,10 +149,6 @@ class SqlRequestJournal:
             water_l=imp.get("water_l"),
             impacts={k: v for k, v in imp.items() if k != "note"} or None,
         )
-        # A plain INSERT: the ORM's unit of work cost more than the write itself, and it runs
-        # beside the next request.
-        with self._engine.begin() as conn:
-            conn.execute(insert(GatewayRequest), [row])
 
 
 def safe_record(journal: RequestJournal, rec: RequestRecord) -> None:
@@ -149,6 +157,23 @@ def safe_record(journal: RequestJournal, rec: RequestRecord) -> None:
         journal.record(rec)
     except Exception as exc:
         _log.warning("journal de la passerelle indisponible (%s)", type(exc).__name__)
+
+
+def record_all(journal: RequestJournal, recs: Sequence[RequestRecord]) -> None:
+    """Store ``recs``: at once when ``journal`` can (``record_many``), else one by one.
+
+    Nothing is lost to one bad record: when a batch fails, its records are written again one
+    by one, each failure logged without content.
+    """
+    many = getattr(journal, "record_many", None)
+    if many is not None and len(recs) > 1:
+        try:
+            many(recs)
+            return
+        except Exception as exc:
+            _log.warning("écriture groupée du journal impossible (%s)", type(exc).__name__)
+    for rec in recs:
+        safe_record(journal, rec)
 
 
 class QuietJournal:
@@ -230,8 +255,9 @@ class QuietJournal:
         if thread is not None:
             thread.join(timeout)
 
-    def _next(self) -> RequestRecord | None:
-        """The next record to write, once it may be; None when closing with nothing left."""
+    def _next(self) -> list[RequestRecord] | None:
+        """The records to write now, oldest first, once they may be; None when closing with
+        nothing left. Every record waiting goes in one batch: one transaction for all."""
         with self._cond:
             while True:
                 if not self._pending:
@@ -248,13 +274,15 @@ class QuietJournal:
                     or (self._busy == 0 and age >= self._delay)
                 ):
                     self._writing = True
-                    return self._pending.popleft()[1]
+                    batch = [rec for _, rec in self._pending]
+                    self._pending.clear()
+                    return batch
                 # Woken by a new record, the end of a busy step, or the time left to wait.
                 self._cond.wait(max(self._delay - age, 0.001) if self._busy == 0 else self._max_wait - age)
 
     def _run(self) -> None:
-        while (rec := self._next()) is not None:
-            safe_record(self.inner, rec)
+        while (batch := self._next()) is not None:
+            record_all(self.inner, batch)
             with self._cond:
                 self._writing = False
                 self._cond.notify_all()
