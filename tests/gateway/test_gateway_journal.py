@@ -107,6 +107,21 @@ def test_conversations_survive_in_the_database_and_stay_sealed(database: Any) ->
     assert leaks([blob[1]]) == [] and "conversation-de-suivi-42" not in blob[1]
 
 
+def test_an_expired_conversation_is_not_loaded_and_a_new_one_takes_its_place(database: Any) -> None:
+    import time
+
+    store = DatabaseBlobStore(database.engine, 1)
+    store.save("gw-k", "owner", b"old", None)
+    assert store.load("gw-k", "owner") == b"old"
+    assert store.load("gw-k", "someone else") is None
+    time.sleep(1.1)
+    assert store.load("gw-k", "owner") is None  # expired, though the periodic purge has not run
+    store.save("gw-k", "owner", b"new", None)  # a new conversation under the same name
+    assert store.load("gw-k", "owner") == b"new"
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM vault_blobs")).scalar() == 1
+
+
 def test_memory_store_expires_and_binds_owner() -> None:
     now = [0.0]
     store = MemoryBlobStore(ttl_seconds=10, clock=lambda: now[0])

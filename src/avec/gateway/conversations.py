@@ -22,7 +22,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any, ClassVar, Literal, Protocol
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from avec.config import Settings
@@ -155,15 +155,34 @@ class DatabaseBlobStore:
     shared = True
 
     def __init__(self, engine: Engine, ttl_seconds: int) -> None:
-        from avec.journal import SessionVaultStore, session_factory
+        from avec.journal import SessionVaultStore
 
         self._store = SessionVaultStore(engine, ttl_seconds)
-        self._sessions = session_factory(engine)
+        self._engine = engine
         self.ttl = timedelta(seconds=ttl_seconds)
 
     def load(self, key: str, owner: str) -> bytes | None:
-        flow = self._store.load(key, owner)
-        return flow.blob if flow is not None else None
+        # One statement on the request's path: expired rows of other conversations are left to
+        # the periodic purge, and this one's is deleted here, so that saving anew inserts.
+        from avec.journal.models import VaultBlob, utcnow
+        from avec.journal.vault_store import session_hash
+
+        now = utcnow()
+        with self._engine.begin() as conn:
+            row = conn.execute(
+                select(VaultBlob.blob, VaultBlob.session_hash, VaultBlob.expires_at).where(
+                    VaultBlob.id == key
+                )
+            ).first()
+            if row is None:
+                return None
+            if row.expires_at <= now:
+                # Only if still expired: another replica may have just saved it again.
+                conn.execute(delete(VaultBlob).where(VaultBlob.id == key, VaultBlob.expires_at <= now))
+                return None
+            if not hmac.compare_digest(row.session_hash, session_hash(owner)):
+                return None
+            return bytes(row.blob)
 
     def save(self, key: str, owner: str, blob: bytes, previous: Previous = ANY_VERSION) -> None:
         if previous is ANY_VERSION:
@@ -176,11 +195,12 @@ class DatabaseBlobStore:
         from avec.journal.vault_store import session_hash
 
         now = utcnow()
+        # Core statements: the ORM's unit of work cost more than the write on the request's path.
         try:
-            with self._sessions.begin() as session:
+            with self._engine.begin() as conn:
                 if previous is None:
-                    session.add(
-                        VaultBlob(
+                    conn.execute(
+                        insert(VaultBlob).values(
                             id=key,
                             session_hash=session_hash(owner),
                             blob=blob,
@@ -189,9 +209,8 @@ class DatabaseBlobStore:
                             expires_at=now + self.ttl,
                         )
                     )
-                    session.flush()
                     return
-                done = session.execute(
+                done = conn.execute(
                     update(VaultBlob)
                     .where(
                         VaultBlob.id == key,
@@ -199,9 +218,8 @@ class DatabaseBlobStore:
                         VaultBlob.blob == previous,
                     )
                     .values(blob=blob, expires_at=now + self.ttl)
-                    .execution_options(synchronize_session=False)
                 )
-                if getattr(done, "rowcount", 0) != 1:
+                if done.rowcount != 1:
                     raise StoreConflictError("conversation modifiée entre-temps")
         except IntegrityError:
             raise StoreConflictError("conversation créée entre-temps") from None
