@@ -1,4 +1,4 @@
-"""The Alembic migration matches the SQLAlchemy models, on SQLite and PostgreSQL."""
+"""The Alembic migration matches the SQLAlchemy models, on SQLite and PostgreSQL; SQLite's settings."""
 
 from __future__ import annotations
 

@@ -73,7 +73,11 @@ class RequestRecord:
 
 
 class RequestJournal(Protocol):
-    """Where request records go."""
+    """Where request records go.
+
+    A journal may also offer ``record_many(recs)``, writing several records at once (one
+    transaction): :func:`record_all` uses it when present.
+    """
 
     def record(self, rec: RequestRecord) -> None:
         """Store one record."""
@@ -184,7 +188,8 @@ class QuietJournal:
     interpreter, and added to that request's latency. Here a record waits at least ``delay``
     and until no request is in a marked step (:meth:`busy`); it waits no longer than
     ``max_wait``, nor once ``max_pending`` records are waiting, so a gateway busy without pause
-    still writes everything. :meth:`close` (at shutdown) writes what is left.
+    still writes everything. Records that waited together are written together (one
+    transaction). :meth:`close` (at shutdown) writes what is left.
 
     Args:
         inner: where the records are written.
