@@ -61,3 +61,25 @@ def test_each_sent_text_is_remembered_also_when_requests_of_one_conversation_ove
     sent = _sent_user_texts(gw)
     assert len(sent) == len(texts) and not any("Quéméner" in s for s in sent)
     assert all(remembered(stored.state, s) for s in sent)
+
+
+def test_a_request_failing_before_it_is_written_still_lets_its_conversation_go_on(gw: Served) -> None:
+    # "nokey-model" fails before anything is written upstream (its key is not configured): the
+    # work waiting for the request to be sent (memory of words, then the conversation's lock)
+    # runs all the same.
+    conversation = CONVERSATION + "-echec"
+    headers = {"Authorization": f"Bearer {KEYS['main']}", HEADER: conversation}
+    text = "Mme Maëlys Quéméner, rappeler le Dr Abgrall au 06 12 34 56 78."
+    body = {"model": "nokey-model", "messages": [{"role": "user", "content": text}]}
+    with httpx.Client(base_url=gw.url, timeout=5, headers=headers) as client:
+        assert client.post("/v1/chat/completions", json=body).status_code == 503
+    state = gw.app.state.avec_gateway
+    deadline = time.monotonic() + 5
+    while state.tasks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    principal = Principal("poste-1")
+    conversations = state.conversations
+    stored = conversations.load(
+        conversations.storage_key(principal, conversation), conversations.owner(principal)
+    )
+    assert len(list(stored.vault)) > 0 and stored.state.remembered  # protected, then remembered

@@ -12,6 +12,7 @@ from gwfixtures import LETTER_RULES, FakePipeline, config_data
 
 from avec.gateway import ConfigError, hash_key, load_config, new_key, parse_config
 from avec.gateway.auth import KeyRing
+from avec.gateway.chat import AfterSend
 from avec.gateway.config import Action, KeyEntry
 from avec.gateway.errors import GatewayError
 from avec.gateway.policy import BlockedCategoryError, PolicyDetector, resolve_policy
@@ -19,6 +20,8 @@ from avec.gateway.revealing import LowLatencyRevealer, _partial_pattern, prepare
 from avec.gateway.streaming import StreamTransformer
 from avec.protect.api import Conversation, protect
 from avec.protect.reveal import Matcher, reveal_text
+from avec.protect.surrogates import State
+from avec.protect.vault import Vault
 
 LETTER = (
     "Marie DUPONT, née le 12/03/1954, tel 06 12 34 56 78, suivie au CHU de Nantes par Paul Durand "
@@ -125,6 +128,49 @@ def test_low_latency_revealer_equals_whole_reveal(seed: int) -> None:
         assert piece in want
 
 
+GLUED = [
+    ("Martin", "Dupont", "NOM"),
+    ("Jean-Pierre", "Maëlys", "PRENOM"),
+    ("+33 6 12 34 56 78", "06 98 76 54 32", "TEL"),
+    ("[NOM_1]", "Kerhervé", "NOM"),
+    ("Saint-Malo", "Quimper", "VILLE"),
+    ("henri.martin@voila.fr", "m.dupont@free.fr", "MAIL"),
+    ("12/03/1954", "01/02/1960", "DATE_NAISSANCE"),
+    ("_ref", "_clé", "NOM"),
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_low_latency_revealer_equals_whole_reveal_with_surrogates_glued_to_words(seed: int) -> None:
+    # Places inside a word are never held (no surrogate can start there): surrogates glued
+    # after letters, digits or "_" stay as they are, also cut anywhere between chunks.
+    vault = Vault(3600)
+    for surrogate, original, label in GLUED:
+        vault.add(surrogate, original, label)
+    conv = Conversation(vault, State.new(0))
+    rng = random.Random(seed)
+    surrogates = [e.surrogate for e in conv.vault]
+    glue = ["x", "é", "_", "9", "l'", "-", " ", "(", "+", "", "\n"]
+    parts = []
+    for _ in range(12):
+        s = rng.choice(surrogates)
+        s = rng.choice([s, s.upper(), s.lower(), s[: max(1, len(s) // 2)]])
+        parts.append(rng.choice(glue) + s + rng.choice(glue))
+    answer = "".join(parts)
+    want = reveal_text(answer, Matcher(conv.vault))
+    rev, out, i = LowLatencyRevealer(conv), [], 0
+    while i < len(answer):
+        n = rng.randint(1, 6)
+        out.append(rev.feed(answer[i : i + n]))
+        i += n
+    out.append(rev.flush())
+    assert "".join(out) == want
+    released = ""
+    for piece in out[:-1]:  # what went out before the end is final text: a prefix of the answer
+        released += piece
+        assert want.startswith(released)
+
+
 def test_low_latency_revealer_releases_plain_text_at_once() -> None:
     conv, _ = _conversation()
     rev = LowLatencyRevealer(conv)
@@ -197,3 +243,20 @@ def test_source_is_indexed_for_avec_checks_and_kept_as_text_otherwise(
 
     monkeypatch.setattr(findings, "index_source", broken)
     assert findings.prepare_source(verify, text) == text  # never a failure of the request
+
+
+def test_work_after_sending_runs_once_and_a_failing_job_does_not_stop_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ran: list[str] = []
+
+    def boom() -> None:
+        raise RuntimeError("Mme Maëlys Quéméner")
+
+    after = AfterSend(lambda: ran.append("a"), boom)
+    after.add(lambda: ran.append("b"))
+    after()
+    after()  # the hook and the end of the call may both fire
+    after.add(lambda: ran.append("c"))  # already started: at once
+    assert ran == ["a", "b", "c"]
+    assert "RuntimeError" in caplog.text and "Quéméner" not in caplog.text

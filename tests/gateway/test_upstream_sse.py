@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from avec.gateway.errors import GatewayError
-from avec.gateway.upstream import StreamTruncatedError, sse_events
+from avec.gateway.upstream import StreamTruncatedError, sse_batches
 
 EVENTS: list[dict[str, Any]] = [
     {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]},
@@ -46,7 +46,7 @@ def _split(data: bytes, rng: random.Random) -> list[bytes]:
 
 
 async def _collect(pieces: list[bytes]) -> list[dict[str, Any]]:
-    return [e async for e in sse_events(_response(pieces), "amont")]
+    return [e async for batch in sse_batches(_response(pieces), "amont") for e in batch]
 
 
 @pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
@@ -74,3 +74,23 @@ def test_malformed_or_error_events_are_refused(line: bytes) -> None:
     with pytest.raises(GatewayError) as err:
         asyncio.run(_collect([line + b"\n\n", b"data: [DONE]\n\n"]))
     assert err.value.status == 502
+
+
+def test_events_of_one_read_come_together_and_those_before_an_error_first() -> None:
+    async def batches(pieces: list[bytes]) -> list[list[dict[str, Any]]]:
+        return [b async for b in sse_batches(_response(pieces), "amont")]
+
+    data = _wire(b"\n")
+    assert asyncio.run(batches([data])) == [EVENTS]  # one read, one batch
+    one_by_one = [p + b"\n\n" for p in data.split(b"\n\n") if p]
+    assert asyncio.run(batches(one_by_one)) == [[e] for e in EVENTS]
+    good = b"data: " + json.dumps(EVENTS[1]).encode() + b"\n\n"
+    seen: list[list[dict[str, Any]]] = []
+
+    async def until_error() -> None:
+        async for b in sse_batches(_response([good + b"data: {not json\n\n"]), "amont"):
+            seen.append(b)
+
+    with pytest.raises(GatewayError):
+        asyncio.run(until_error())
+    assert seen == [[EVENTS[1]]]

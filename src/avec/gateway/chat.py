@@ -38,7 +38,7 @@ from avec.gateway.records import RequestRecord, code_or_none
 from avec.gateway.revealing import prepare_stream, reveal_message
 from avec.gateway.state import GatewayState
 from avec.gateway.streaming import StreamTransformer
-from avec.gateway.upstream import StreamTruncatedError, malformed, sse_events
+from avec.gateway.upstream import StreamTruncatedError, malformed, sse_batches
 from avec.impact import estimate_tokens
 from avec.protect.api import Conversation, InputError, InputTooLargeError
 from avec.protect.vault import VaultError
@@ -130,6 +130,42 @@ def _protect_once(
     return conversation, protected, finish
 
 
+class AfterSend:
+    """Work started once the request is written upstream, exactly once.
+
+    A worker thread started earlier would take the interpreter from the event loop in the
+    middle of sending (socket calls release it, and getting it back can wait for the thread's
+    whole step). Triggered by the upstream's ``on_sent`` hook, and by the end of the upstream
+    call for transports without it or when the call fails before writing.
+    """
+
+    def __init__(self, *jobs: Callable[[], object]) -> None:
+        self._jobs = list(jobs)
+        self.started = False
+
+    def add(self, job: Callable[[], object]) -> None:
+        """Run ``job`` too (at once when already started)."""
+        if self.started:
+            _run_job(job)
+        else:
+            self._jobs.append(job)
+
+    def __call__(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        for job in self._jobs:
+            _run_job(job)
+
+
+def _run_job(job: Callable[[], object]) -> None:
+    # One failing job must not keep the others (a conversation's lock release among them) from running.
+    try:
+        job()
+    except Exception as exc:
+        _log.warning("tâche lancée après l'envoi en échec (%s)", type(exc).__name__)
+
+
 async def _finish_protection(state: GatewayState, finish: Finish, lock: asyncio.Lock) -> None:
     """Record what the last text contains and save again, then let the conversation go on."""
     try:
@@ -147,13 +183,15 @@ async def _protect(
     system: SystemConfig,
     client_id: str,
     rec: RequestRecord,
+    after: AfterSend,
 ) -> tuple[Conversation, ProtectedRequest]:
     """Protect the request; every failure becomes a French refusal and nothing is sent.
 
     Recording what the last text contains (what no later surrogate may be drawn among, ≈ 1.5 ms
-    for 2,000 characters) waits until the request is on its way when conversations are kept in
-    this process: the conversation's lock, held until then, orders its requests. With a shared
-    store another replica could load the conversation meanwhile, so it is done before sending.
+    for 2,000 characters) waits until the request is on its way (``after``) when conversations
+    are kept in this process: the conversation's lock, held until then, orders its requests.
+    With a shared store another replica could load the conversation meanwhile, so it is done
+    before sending.
     """
     policy = resolve_policy(state.config, system, principal)
     conversations = state.conversations
@@ -195,7 +233,8 @@ async def _protect(
         if finish is None:
             lock.release()
     if finish is not None:
-        state.spawn(_finish_protection(state, finish, lock))
+        deferred = finish
+        after.add(lambda: state.spawn(_finish_protection(state, deferred, lock)))
     return conversation, protected
 
 
@@ -242,13 +281,33 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         ecologits_model=model.ecologits_model or model.upstream_name,
         mix=state.config.options.electricity_mix,
     )
+    after = AfterSend()
     try:
-        conversation, protected = await _protect(state, body, principal, system, client_id, rec)
+        conversation, protected = await _protect(state, body, principal, system, client_id, rec, after)
     except GatewayError as err:
         if rec.status == "ok":
             rec.status, rec.error_code = "error", err.code
         _finish_record(state, rec, t0)
         raise
+    try:
+        return await _answer(state, system, model, body, client_id, conversation, protected, rec, t0, after)
+    finally:
+        after()  # the call failed before writing, or its transport has no hook
+
+
+async def _answer(
+    state: GatewayState,
+    system: SystemConfig,
+    model: ModelEntry,
+    body: dict[str, Any],
+    client_id: str,
+    conversation: Conversation,
+    protected: ProtectedRequest,
+    rec: RequestRecord,
+    t0: float,
+    after: AfterSend,
+) -> Response:
+    """Send the protected request and answer the client (revealed, checked, recorded)."""
     rec.replaced, rec.allowed = dict(protected.replaced), dict(protected.allowed)
     sent = protected.body
     sent["model"] = model.upstream_name
@@ -257,17 +316,23 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         "X-AVEC-Replaced": counts_header(protected.replaced),
     }
     if rec.stream:
-        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0)
-    source = _read_source(state, protected)
+        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0, after)
+    source: asyncio.Future[Any] | None = None
+
+    def read_source() -> None:
+        nonlocal source
+        source = _read_source(state, protected)
+
+    after.add(read_source)
     try:
-        data = await state.upstream.complete(system, sent)
+        data = await state.upstream.complete(system, sent, on_sent=after)
         choices = _reveal_choices(data["choices"], conversation)
     except GatewayError as err:
         rec.status, rec.error_code = "error", err.code
         _finish_record(state, rec, t0)
         raise
     answers = [str((c.get("message") or {}).get("content") or "") for c in choices]
-    findings, status = await _verify(state, answers, await source)
+    findings, status = await _verify(state, answers, await (source or _read_source(state, protected)))
     _tokens(rec, data.get("usage"), sent, answers)
     rec.finding_counts = dict(finding_counts(findings))
     out = {**data, "model": model.name, "choices": choices}
@@ -333,6 +398,7 @@ async def _stream(
     rec: RequestRecord,
     headers: dict[str, str],
     t0: float,
+    after: AfterSend,
 ) -> Response:
     raw_options = body.get("stream_options")
     options: dict[str, Any] = raw_options if isinstance(raw_options, dict) else {}
@@ -340,12 +406,9 @@ async def _stream(
     if system.stream_usage:
         sent["stream_options"] = {**options, "include_usage": True}
     loop = asyncio.get_running_loop()
+    after.add(lambda: loop.run_in_executor(None, prepare_stream, conversation))  # while the model thinks
     try:
-        # While the model thinks, and once the request is written: a thread started before would
-        # take the interpreter while the request is being sent.
-        response = await state.upstream.open_stream(
-            system, sent, on_sent=lambda: loop.run_in_executor(None, prepare_stream, conversation)
-        )
+        response = await state.upstream.open_stream(system, sent, on_sent=after)
     except GatewayError as err:
         rec.status, rec.error_code = "error", err.code
         _finish_record(state, rec, t0)
@@ -354,32 +417,47 @@ async def _stream(
     name = system.name or system.id
     source: asyncio.Future[Any] | None = None
 
-    async def upstream_chunks() -> AsyncIterator[dict[str, Any]]:
+    async def upstream_batches() -> AsyncIterator[list[dict[str, Any]]]:
         try:
-            async for event in sse_events(response, name):
-                yield event
+            async for batch in sse_batches(response, name):
+                yield batch
         except StreamTruncatedError:
             if not transformer.complete():  # servers that skip [DONE] after finishing are fine
                 raise
 
+    def reveal(batch: list[dict[str, Any]], out: list[bytes]) -> None:
+        """Append the client's chunks for the events of one upstream read to ``out``."""
+        for event in batch:
+            try:
+                chunks = transformer.process(event)
+            except VaultError:
+                raise
+            except Exception:  # an event of an unexpected shape: nothing held is released
+                raise malformed("événement de flux inattendu") from None
+            for chunk in chunks:
+                if rec.ttft_ms is None and any(
+                    (c.get("delta") or {}).get("content") for c in chunk["choices"]
+                ):
+                    rec.ttft_ms = (time.perf_counter() - t0) * 1000
+                out.append(_sse(chunk))
+
     async def events() -> AsyncIterator[bytes]:
         nonlocal source
         try:
-            async for event in upstream_chunks():
+            async for batch in upstream_batches():
+                # One write per upstream read, not one per event: under load several events
+                # wait in the socket, and writing each alone costs more than revealing it.
+                out: list[bytes] = []
                 try:
-                    chunks = transformer.process(event)
-                except VaultError:
+                    reveal(batch, out)
+                except Exception:
+                    if out:  # the chunks revealed before the failing event still go out first
+                        yield b"".join(out)
                     raise
-                except Exception:  # an event of an unexpected shape: nothing held is released
-                    raise malformed("événement de flux inattendu") from None
-                for chunk in chunks:
-                    if rec.ttft_ms is None and any(
-                        (c.get("delta") or {}).get("content") for c in chunk["choices"]
-                    ):
-                        rec.ttft_ms = (time.perf_counter() - t0) * 1000
-                    yield _sse(chunk)
-                    if source is None and rec.ttft_ms is not None:
-                        source = _read_source(state, protected)
+                if out:
+                    yield b"".join(out)
+                if source is None and rec.ttft_ms is not None:
+                    source = _read_source(state, protected)
             for chunk in transformer.finish():
                 yield _sse(chunk)
             answers = transformer.answers()

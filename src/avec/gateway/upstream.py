@@ -135,14 +135,19 @@ class Upstream:
             extensions={"trace": _sent_hook(on_sent)} if on_sent is not None else None,
         )
 
-    async def complete(self, system: SystemConfig, body: dict[str, Any]) -> dict[str, Any]:
+    async def complete(
+        self, system: SystemConfig, body: dict[str, Any], on_sent: Callable[[], object] | None = None
+    ) -> dict[str, Any]:
         """A non-streamed completion.
+
+        Args:
+            on_sent: as for :meth:`open_stream`.
 
         Raises:
             GatewayError: upstream error status, timeout, unreachable, or malformed answer.
         """
         name = system.name or system.id
-        request = self._request(system, body)
+        request = self._request(system, body, on_sent)
         try:
             response = await self.client.send(request)
         except httpx.HTTPError as exc:
@@ -230,11 +235,14 @@ def _sse_lines(pending: bytes, data: bytes) -> tuple[list[bytes], bytes]:
     return lines, rest
 
 
-async def sse_events(response: httpx.Response, system_name: str) -> AsyncIterator[dict[str, Any]]:
-    """The JSON payloads of an upstream Server-Sent Events stream, until ``[DONE]``.
+async def sse_batches(response: httpx.Response, system_name: str) -> AsyncIterator[list[dict[str, Any]]]:
+    """The JSON payloads of an upstream Server-Sent Events stream, one list per read, until ``[DONE]``.
 
     Lines are split on bytes (``json.loads`` reads UTF-8 bytes): decoding each chunk to text
-    and splitting it in httpx's line iterator cost more than revealing it, chunk by chunk.
+    and splitting it in httpx's line iterator cost more than revealing it, chunk by chunk. The
+    events of one read come together so that the caller answers them in one write: when the
+    gateway is busy, several events wait in the socket, and writing each on its own would cost
+    more than revealing them. Events read before an error or ``[DONE]`` are yielded first.
 
     Raises:
         GatewayError: timeout, broken connection, an error event, or a malformed event.
@@ -242,13 +250,31 @@ async def sse_events(response: httpx.Response, system_name: str) -> AsyncIterato
     """
     try:
         async for lines in _line_batches(response):
-            for event in _events(lines, system_name):
-                if event is None:
-                    return
-                yield event
+            batch, done, error = _read_events(lines, system_name)
+            if batch:
+                yield batch
+            if error is not None:
+                raise error
+            if done:
+                return
     except httpx.HTTPError as exc:
         raise transport_error(exc, system_name) from None
     raise StreamTruncatedError()
+
+
+def _read_events(
+    lines: list[bytes], system_name: str
+) -> tuple[list[dict[str, Any]], bool, GatewayError | None]:
+    """The events of ``lines``, whether the stream ended there, and the error that ended it."""
+    batch: list[dict[str, Any]] = []
+    try:
+        for event in _events(lines, system_name):
+            if event is None:
+                return batch, True, None
+            batch.append(event)
+    except GatewayError as err:
+        return batch, True, err
+    return batch, False, None
 
 
 async def _line_batches(response: httpx.Response) -> AsyncIterator[list[bytes]]:
