@@ -111,18 +111,23 @@ def test_policy_detector_counts_and_blocks() -> None:
     assert err.value.labels == Counter({"SECU": 1})
 
 
+def _streamed(conv: Conversation, answer: str, rng: random.Random, longest: int) -> list[str]:
+    """What the revealer releases for ``answer`` cut in random chunks, then its final flush."""
+    rev, out, i = LowLatencyRevealer(conv), [], 0
+    while i < len(answer):
+        n = rng.randint(1, longest)
+        out.append(rev.feed(answer[i : i + n]))
+        i += n
+    out.append(rev.flush())
+    return out
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_low_latency_revealer_equals_whole_reveal(seed: int) -> None:
     conv, protected = _conversation()
     answer = f"Voici : {protected}\n{protected.upper()} — {protected.lower()} fin"
     want = reveal_text(answer, Matcher(conv.vault))
-    rng = random.Random(seed)
-    rev, out, i = LowLatencyRevealer(conv), [], 0
-    while i < len(answer):
-        n = rng.randint(1, 9)
-        out.append(rev.feed(answer[i : i + n]))
-        i += n
-    out.append(rev.flush())
+    out = _streamed(conv, answer, random.Random(seed), 9)
     assert "".join(out) == want
     for piece in out:  # each piece is final text: never a surrogate sent early
         assert piece in want
@@ -158,12 +163,7 @@ def test_low_latency_revealer_equals_whole_reveal_with_surrogates_glued_to_words
         parts.append(rng.choice(glue) + s + rng.choice(glue))
     answer = "".join(parts)
     want = reveal_text(answer, Matcher(conv.vault))
-    rev, out, i = LowLatencyRevealer(conv), [], 0
-    while i < len(answer):
-        n = rng.randint(1, 6)
-        out.append(rev.feed(answer[i : i + n]))
-        i += n
-    out.append(rev.flush())
+    out = _streamed(conv, answer, rng, 6)
     assert "".join(out) == want
     released = ""
     for piece in out[:-1]:  # what went out before the end is final text: a prefix of the answer
@@ -253,10 +253,19 @@ def test_work_after_sending_runs_once_and_a_failing_job_does_not_stop_the_others
     def boom() -> None:
         raise RuntimeError("Mme Maëlys Quéméner")
 
-    after = AfterSend(lambda: ran.append("a"), boom)
+    after = AfterSend()
+    after.add(lambda: ran.append("a"))
+    after.add(boom)
     after.add(lambda: ran.append("b"))
     after()
     after()  # the hook and the end of the call may both fire
     after.add(lambda: ran.append("c"))  # already started: at once
+    after.abandon()  # too late: nothing to drop
     assert ran == ["a", "b", "c"]
     assert "RuntimeError" in caplog.text and "Quéméner" not in caplog.text
+    unsent = AfterSend()
+    unsent.add(lambda: ran.append("source"))
+    unsent.add(lambda: ran.append("release"), always=True)
+    unsent.abandon()  # the request failed before being written
+    unsent()
+    assert ran[3:] == ["release"]

@@ -139,22 +139,31 @@ class AfterSend:
     call for transports without it or when the call fails before writing.
     """
 
-    def __init__(self, *jobs: Callable[[], object]) -> None:
-        self._jobs = list(jobs)
+    def __init__(self) -> None:
+        self._jobs: list[tuple[Callable[[], object], bool]] = []
         self.started = False
 
-    def add(self, job: Callable[[], object]) -> None:
-        """Run ``job`` too (at once when already started)."""
+    def add(self, job: Callable[[], object], *, always: bool = False) -> None:
+        """Run ``job`` too (at once when already started).
+
+        Args:
+            always: run it even when the request is never sent (see :meth:`abandon`).
+        """
         if self.started:
             _run_job(job)
         else:
-            self._jobs.append(job)
+            self._jobs.append((job, always))
+
+    def abandon(self) -> None:
+        """The request will not be sent: drop the work only an answer needs."""
+        if not self.started:
+            self._jobs = [(job, always) for job, always in self._jobs if always]
 
     def __call__(self) -> None:
         if self.started:
             return
         self.started = True
-        for job in self._jobs:
+        for job, _ in self._jobs:
             _run_job(job)
 
 
@@ -234,7 +243,7 @@ async def _protect(
             lock.release()
     if finish is not None:
         deferred = finish
-        after.add(lambda: state.spawn(_finish_protection(state, deferred, lock)))
+        after.add(lambda: state.spawn(_finish_protection(state, deferred, lock)), always=True)
     return conversation, protected
 
 
@@ -321,13 +330,15 @@ async def _answer(
 
     def read_source() -> None:
         nonlocal source
-        source = _read_source(state, protected)
+        if source is None:
+            source = _read_source(state, protected)
 
     after.add(read_source)
     try:
         data = await state.upstream.complete(system, sent, on_sent=after)
         choices = _reveal_choices(data["choices"], conversation)
     except GatewayError as err:
+        after.abandon()
         rec.status, rec.error_code = "error", err.code
         _finish_record(state, rec, t0)
         raise
@@ -410,6 +421,7 @@ async def _stream(
     try:
         response = await state.upstream.open_stream(system, sent, on_sent=after)
     except GatewayError as err:
+        after.abandon()
         rec.status, rec.error_code = "error", err.code
         _finish_record(state, rec, t0)
         raise
