@@ -38,6 +38,7 @@ class Recorder:
         # With spread, that wait goes from 50 % to 150 % of ``think``, set by the request's
         # ``seed``: the same request waits as long whether it comes directly or via the gateway.
         self.spread = False
+        self.addition = ""  # appended to every answer: words the request does not hold (checks)
 
     def texts(self) -> list[str]:
         """Bodies as text with JSON escapes resolved (``\\u00e9`` becomes ``é``)."""
@@ -103,7 +104,7 @@ def make_upstream(recorder: Recorder) -> FastAPI:
             text = text[: recorder.echo_limit]
         tools = body.get("tools")
         args = json.dumps({"patient": text}, ensure_ascii=True) if tools else None
-        answer = None if tools else "Écho : " + text
+        answer = None if tools else "Écho : " + text + recorder.addition
         usage = {"prompt_tokens": len(raw) // 4, "completion_tokens": 40, "total_tokens": len(raw) // 4 + 40}
         if not body.get("stream"):
             message: dict[str, Any] = {"role": "assistant", "content": answer}

@@ -96,8 +96,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: GatewayState = app.state.avec_gateway
-        await anyio.to_thread.run_sync(state.pipeline)  # load models before the first request
-        verification = state.verifier is not None
+        await state.start()  # load models before the first request
+        verification = state.verifier is not None and not state.checks_in_worker
         await anyio.to_thread.run_sync(lambda: warm_up(detection=False, verification=verification))
         await anyio.to_thread.run_sync(state.purge)  # mappings that expired while stopped
         async with anyio.create_task_group() as tasks:

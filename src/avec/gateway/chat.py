@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from avec.gateway.revealing import prepare_stream, reveal_message
 from avec.gateway.state import GatewayState
 from avec.gateway.streaming import StreamTransformer
 from avec.gateway.upstream import StreamTruncatedError, malformed, sse_batches
+from avec.gateway.worker import ProtectionWorker
 from avec.impact import estimate_tokens
 from avec.protect.api import Conversation, InputError, InputTooLargeError
 from avec.protect.vault import VaultError
@@ -79,7 +80,7 @@ def _route(state: GatewayState, body: dict[str, Any]) -> tuple[SystemConfig, Mod
 SAVE_ATTEMPTS = 5
 
 
-Finish = Callable[[], None]
+Finish = Callable[[], Awaitable[None]]
 
 
 def _protect_sync(
@@ -123,8 +124,38 @@ def _protect_once(
     if not defer:
         return conversation, protected, None
 
-    def finish() -> None:
+    def remember() -> None:
         protector.remember_pending()
+        conversations.save(key, owner, conversation, saved)
+
+    async def finish() -> None:
+        await anyio.to_thread.run_sync(remember, limiter=state.limiter)
+
+    return conversation, protected, finish
+
+
+async def _protect_in_worker(
+    worker: ProtectionWorker,
+    state: GatewayState,
+    body: dict[str, Any],
+    key: str,
+    owner: str,
+    policy: Any,
+    scope: str,
+    ticket: int,
+) -> tuple[Conversation, ProtectedRequest, Finish]:
+    """:func:`_protect_once` with the work done in the protection worker.
+
+    Only for conversations kept in this process: loading and saving them costs little, and no
+    other replica can save one meanwhile (no conflict to retry).
+    """
+    conversations = state.conversations
+    conversation, previous = conversations.load_versioned(key, owner)
+    conversation, protected = await worker.call("protect", ticket, conversation, body, policy, scope, True)
+    saved = conversations.save(key, owner, conversation, previous)  # the mapping, before sending
+
+    async def finish() -> None:
+        conversation.state = await worker.call("remember", ticket)
         conversations.save(key, owner, conversation, saved)
 
     return conversation, protected, finish
@@ -178,7 +209,7 @@ def _run_job(job: Callable[[], object]) -> None:
 async def _finish_protection(state: GatewayState, finish: Finish, lock: asyncio.Lock) -> None:
     """Record what the last text contains and save again, then let the conversation go on."""
     try:
-        await anyio.to_thread.run_sync(finish, limiter=state.limiter)
+        await finish()
     except Exception as exc:  # the mapping is saved already: only the memory of words is lost
         _log.warning("mémoire des mots envoyés non enregistrée (%s)", type(exc).__name__)
     finally:
@@ -193,6 +224,7 @@ async def _protect(
     client_id: str,
     rec: RequestRecord,
     after: AfterSend,
+    ticket: int,
 ) -> tuple[Conversation, ProtectedRequest]:
     """Protect the request; every failure becomes a French refusal and nothing is sent.
 
@@ -205,24 +237,29 @@ async def _protect(
     policy = resolve_policy(state.config, system, principal)
     conversations = state.conversations
     key, owner = conversations.storage_key(principal, client_id), conversations.owner(principal)
-    detector = PolicyDetector(state.pipeline(), policy)
     defer = not conversations.store.shared
+    scope = f"{key}|{policy.fingerprint()}"
     lock = conversations.lock(key)
     finish: Finish | None = None
     await lock.acquire()
     try:
         with state.journal.busy():
-            conversation, protected, finish = await anyio.to_thread.run_sync(
-                _protect_sync,
-                state,
-                body,
-                key,
-                owner,
-                detector,
-                f"{key}|{policy.fingerprint()}",
-                defer,
-                limiter=state.limiter,
-            )
+            if state.worker is not None:
+                conversation, protected, finish = await _protect_in_worker(
+                    state.worker, state, body, key, owner, policy, scope, ticket
+                )
+            else:
+                conversation, protected, finish = await anyio.to_thread.run_sync(
+                    _protect_sync,
+                    state,
+                    body,
+                    key,
+                    owner,
+                    PolicyDetector(state.pipeline(), policy),
+                    scope,
+                    defer,
+                    limiter=state.limiter,
+                )
     except GatewayError:
         raise
     except BlockedCategoryError as exc:
@@ -259,10 +296,45 @@ def _tokens(rec: RequestRecord, usage: Any, sent: dict[str, Any], answers: list[
     rec.completion_tokens = sum(estimate_tokens(a) for a in answers)
 
 
-async def _verify(state: GatewayState, answers: list[str], source: Any) -> tuple[list[dict[str, Any]], str]:
-    """Check the answers in a worker thread: a step the professional waits on."""
+async def _verify(
+    state: GatewayState, answers: list[str], protected: ProtectedRequest, source: Sources
+) -> tuple[list[dict[str, Any]], str]:
+    """Check the answers (a step the professional waits on) against the request's source."""
     with state.journal.busy():
-        return await anyio.to_thread.run_sync(run_verification, state.verifier, answers, source)
+        if source.worker is not None:
+            try:
+                result: tuple[list[dict[str, Any]], str] = await source.worker.call(
+                    "verify", source.ticket, answers, protected.source
+                )
+                return result
+            except Exception as exc:  # a check must never withhold the answer
+                _log.warning("vérification indisponible (%s)", type(exc).__name__)
+                return [], "indisponible"
+        prepared = await (source.future or _read_source(state, protected))
+        return await anyio.to_thread.run_sync(run_verification, state.verifier, answers, prepared)
+
+
+class Sources:
+    """Where the request's source is read for the checks: the protection worker, or a thread.
+
+    Reading starts once the request is on its way (:meth:`start`), while the model writes.
+    """
+
+    def __init__(self, state: GatewayState, protected: ProtectedRequest, ticket: int) -> None:
+        self._state, self._protected, self.ticket = state, protected, ticket
+        self.worker = state.worker if state.checks_in_worker else None
+        self.future: asyncio.Future[Any] | None = None
+        self.started = False
+
+    def start(self) -> None:
+        """Start reading (once)."""
+        if self.started:
+            return
+        self.started = True
+        if self.worker is not None:
+            self.worker.post("source", self.ticket, self._protected.source)
+        else:
+            self.future = _read_source(self._state, self._protected)
 
 
 def _finish_record(state: GatewayState, rec: RequestRecord, t0: float) -> None:
@@ -291,15 +363,20 @@ async def chat_completions(request: Request, state: GatewayState) -> Response:
         mix=state.config.options.electricity_mix,
     )
     after = AfterSend()
+    ticket = state.worker.ticket() if state.worker is not None else 0
     try:
-        conversation, protected = await _protect(state, body, principal, system, client_id, rec, after)
+        conversation, protected = await _protect(
+            state, body, principal, system, client_id, rec, after, ticket
+        )
     except GatewayError as err:
         if rec.status == "ok":
             rec.status, rec.error_code = "error", err.code
         _finish_record(state, rec, t0)
         raise
     try:
-        return await _answer(state, system, model, body, client_id, conversation, protected, rec, t0, after)
+        return await _answer(
+            state, system, model, body, client_id, conversation, protected, rec, t0, after, ticket
+        )
     finally:
         after()  # the call failed before writing, or its transport has no hook
 
@@ -315,6 +392,7 @@ async def _answer(
     rec: RequestRecord,
     t0: float,
     after: AfterSend,
+    ticket: int,
 ) -> Response:
     """Send the protected request and answer the client (revealed, checked, recorded)."""
     rec.replaced, rec.allowed = dict(protected.replaced), dict(protected.allowed)
@@ -324,16 +402,12 @@ async def _answer(
         HEADER: client_id.encode("ascii", "replace").decode(),
         "X-AVEC-Replaced": counts_header(protected.replaced),
     }
+    source = Sources(state, protected, ticket)
     if rec.stream:
-        return await _stream(state, system, sent, body, conversation, protected, rec, headers, t0, after)
-    source: asyncio.Future[Any] | None = None
-
-    def read_source() -> None:
-        nonlocal source
-        if source is None:
-            source = _read_source(state, protected)
-
-    after.add(read_source)
+        return await _stream(
+            state, system, sent, body, conversation, protected, rec, headers, t0, after, source
+        )
+    after.add(source.start)
     try:
         data = await state.upstream.complete(system, sent, on_sent=after)
         choices = _reveal_choices(data["choices"], conversation)
@@ -343,7 +417,7 @@ async def _answer(
         _finish_record(state, rec, t0)
         raise
     answers = [str((c.get("message") or {}).get("content") or "") for c in choices]
-    findings, status = await _verify(state, answers, await (source or _read_source(state, protected)))
+    findings, status = await _verify(state, answers, protected, source)
     _tokens(rec, data.get("usage"), sent, answers)
     rec.finding_counts = dict(finding_counts(findings))
     out = {**data, "model": model.name, "choices": choices}
@@ -410,6 +484,7 @@ async def _stream(
     headers: dict[str, str],
     t0: float,
     after: AfterSend,
+    source: Sources,
 ) -> Response:
     raw_options = body.get("stream_options")
     options: dict[str, Any] = raw_options if isinstance(raw_options, dict) else {}
@@ -427,7 +502,6 @@ async def _stream(
         raise
     transformer = StreamTransformer(conversation, rec.model, wants_usage)
     name = system.name or system.id
-    source: asyncio.Future[Any] | None = None
 
     async def upstream_batches() -> AsyncIterator[list[dict[str, Any]]]:
         try:
@@ -454,7 +528,6 @@ async def _stream(
                 out.append(_sse(chunk))
 
     async def events() -> AsyncIterator[bytes]:
-        nonlocal source
         try:
             async for batch in upstream_batches():
                 # One write per upstream read, not one per event: under load several events
@@ -468,12 +541,12 @@ async def _stream(
                     raise
                 if out:
                     yield b"".join(out)
-                if source is None and rec.ttft_ms is not None:
-                    source = _read_source(state, protected)
+                if rec.ttft_ms is not None:
+                    source.start()
             for chunk in transformer.finish():
                 yield _sse(chunk)
             answers = transformer.answers()
-            findings, status = await _verify(state, answers, await (source or _read_source(state, protected)))
+            findings, status = await _verify(state, answers, protected, source)
             rec.finding_counts = dict(finding_counts(findings))
             _tokens(rec, transformer.usage, sent, answers)
             ext = extension(

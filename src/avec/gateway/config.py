@@ -183,6 +183,9 @@ class Options(_Strict):
         max_json_depth: deeper request bodies are refused (a client never needs more).
         purge_interval_seconds: how often expired conversations are deleted from the store
             even without traffic (0: only when requests arrive).
+        protection_process: protect requests (and check answers) in a child process rather
+            than in threads, so that this work never holds the interpreter against the relay
+            of streams; only with ``vault_store: memory``.
     """
 
     allow_anonymous: bool = False
@@ -193,6 +196,7 @@ class Options(_Strict):
     rate_limit_per_minute: int = Field(default=0, ge=0)
     rate_limit_burst: int = Field(default=0, ge=0)
     max_json_depth: int = Field(default=32, ge=4, le=1000)
+    protection_process: bool = True
     purge_interval_seconds: int = Field(default=300, ge=0)
 
 

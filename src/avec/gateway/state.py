@@ -26,6 +26,7 @@ from avec.gateway.records import (
     SqlRequestJournal,
 )
 from avec.gateway.upstream import Upstream
+from avec.gateway.worker import ProtectionWorker
 from avec.protect.vault import load_key
 
 _UNSET: Any = object()
@@ -51,6 +52,9 @@ class GatewayState:
     limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
     # Work a request leaves behind once answered (a strong reference keeps each task alive).
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # Protection (and AVEC's own checks) in a child process instead of threads: see worker.py.
+    worker: ProtectionWorker | None = None
+    checks_in_worker: bool = False
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` beside the request; :meth:`aclose` waits for it."""
@@ -66,11 +70,30 @@ class GatewayState:
             self.detector = default_pipeline()
         return self.detector
 
+    async def start(self) -> None:
+        """Load what protection needs before the first request: the worker, else the pipeline.
+
+        A worker that cannot start leaves protection to threads of this process (logged).
+        """
+        if self.worker is not None:
+            try:
+                await self.worker.start()
+                return
+            except Exception as exc:
+                _log.warning(
+                    "processus de protection indisponible (%s) : protection dans le processus principal",
+                    type(exc).__name__,
+                )
+                self.worker, self.checks_in_worker = None, False
+        await anyio.to_thread.run_sync(self.pipeline)
+
     async def aclose(self) -> None:
         """Finish the requests' remaining work, write the queued journal records; release
-        network connections."""
+        network connections and stop the protection worker."""
         if self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.worker is not None:
+            await self.worker.aclose()
         await anyio.to_thread.run_sync(self.journal.close)
         await self.upstream.aclose()
 
@@ -196,6 +219,11 @@ def build_state(
         journal = SqlRequestJournal(engine) if engine is not None else MemoryRequestJournal()
     if verifier is _UNSET:
         verifier = default_verifier() if config.options.verify else None
+    # The child builds the default pipeline itself; a detector given here lives in this
+    # process, and a shared store needs its conflict retries (both stay in threads).
+    worker = None
+    if config.options.protection_process and detector is None and not store.shared:
+        worker = ProtectionWorker(settings)
     return GatewayState(
         settings=settings,
         config=config,
@@ -206,4 +234,6 @@ def build_state(
         journal=QuietJournal(journal),
         verifier=verifier,
         detector=detector,
+        worker=worker,
+        checks_in_worker=worker is not None and verifier is default_verifier(),
     )

@@ -1,0 +1,165 @@
+"""Protection and AVEC's own checks in the gateway's child process (``avec.gateway.worker``).
+
+The session's gateway already protects every request of the SDK tests in its child; these tests
+check that it really does, that the child's checks equal the library's, and that a child that
+dies while a request waits on it refuses that request, sends nothing, and is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gwfixtures
+import httpx
+import pytest
+from gwfixtures import KEYS, PROMPT, Served, config_data, leaks, settings_for
+from upstream_standin import Recorder, make_upstream, serve
+
+from avec.gateway import create_app, parse_config
+from avec.gateway.records import MemoryRequestJournal
+from avec.gateway.worker import ProtectionWorker, WorkerError
+from avec.protect.api import Conversation
+from avec.verify import verify
+
+served, gw = gwfixtures.served, gwfixtures.gw
+HEADERS = {"Authorization": f"Bearer {KEYS['main']}"}
+REQUEST = "Dr Abgrall, pour Mme Maëlys Quéméner : amlodipine 5 mg par jour, créatinine 95 µmol/L."
+ADDITION = " Ajouter paracétamol 12 g par jour et de la metfromine."  # what the model makes up
+
+
+def _post(url: str, text: str, **extra: Any) -> httpx.Response:
+    body = {"model": "mistral-small-latest", "messages": [{"role": "user", "content": text}], **extra}
+    return httpx.post(f"{url}/v1/chat/completions", json=body, headers=HEADERS, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A gateway of its own (its child is killed here), checking answers with AVEC's verifier."""
+    recorder = Recorder()
+    with serve(make_upstream(recorder)) as upstream_url:
+        config = parse_config(config_data(upstream_url))
+        journal = MemoryRequestJournal()
+        app = create_app(
+            settings_for(tmp_path_factory.mktemp("gw-worker")),
+            config=config,
+            journal=journal,
+            environ={"AVEC_TEST_UPSTREAM_KEY": "sk-upstream-test"},
+        )
+        with serve(app) as url:
+            yield Served(url, recorder, journal, config, app)
+
+
+def test_the_session_gateway_protects_in_its_child_process(gw: Served) -> None:
+    state = gw.app.state.avec_gateway
+    r = _post(gw.url, PROMPT)
+    assert r.status_code == 200
+    assert "Quéméner" in r.json()["choices"][0]["message"]["content"]  # revealed here
+    assert leaks(gw.recorder.texts()) == []
+    assert state.worker is not None and state.worker.pid not in (None, os.getpid())
+    assert state.detector is None  # the pipeline was never loaded in the serving process
+
+
+def test_checks_in_the_child_equal_the_library(own: Served) -> None:
+    state = own.app.state.avec_gateway
+    assert state.checks_in_worker
+    own.recorder.addition = ADDITION
+    try:
+        _compare_findings(own)
+    finally:
+        own.recorder.addition = ""
+
+
+def _compare_findings(own: Served) -> None:
+    for stream in (False, True):
+        own.recorder.reset()
+        if stream:
+            with httpx.stream(
+                "POST",
+                f"{own.url}/v1/chat/completions",
+                json={
+                    "model": "mistral-small-latest",
+                    "messages": [{"role": "user", "content": REQUEST}],
+                    "stream": True,
+                },
+                headers=HEADERS,
+                timeout=60,
+            ) as r:
+                events = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: {")]
+            answer = "".join(c["delta"].get("content") or "" for e in events for c in e.get("choices", []))
+            ext = events[-1]["avec"]
+        else:
+            data = _post(own.url, REQUEST).json()
+            answer, ext = data["choices"][0]["message"]["content"], data["avec"]
+        sent = json.loads(own.recorder.bodies[-1])["messages"][-1]["content"]
+        expected = sorted(
+            (f.start, f.end, str(f.type.value))
+            for f in verify(answer, sent)  # the source the model saw
+        )
+        checked = ext["verification"]
+        assert checked["status"] == "ok"
+        assert sorted((f["start"], f["end"], f["type"]) for f in checked["findings"]) == expected
+        assert {"UNGROUNDED_DRUG", "UNGROUNDED_NUMBER"} <= {t for *_, t in expected}
+
+
+def test_a_child_that_dies_during_a_request_refuses_it_and_is_replaced(own: Served) -> None:
+    worker = own.app.state.avec_gateway.worker
+    assert worker is not None
+    assert _post(own.url, PROMPT).status_code == 200  # the child is up
+    own.recorder.reset()
+    pid = worker.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # the request waits on a child that does not answer
+    answers: list[httpx.Response] = []
+    sender = threading.Thread(target=lambda: answers.append(_post(own.url, PROMPT)))
+    try:
+        sender.start()
+        time.sleep(0.5)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+    sender.join(30)
+    refused = answers[0]
+    assert refused.status_code == 500
+    assert refused.json()["error"]["code"] == "avec_protection_failed"
+    assert "Quéméner" not in refused.text
+    assert own.recorder.bodies == []  # fail closed: nothing reached the model
+    again = _post(own.url, PROMPT)
+    assert again.status_code == 200
+    assert "Quéméner" in again.json()["choices"][0]["message"]["content"]
+    assert worker.pid not in (None, pid)  # a new child
+    assert leaks(own.recorder.texts()) == []
+
+
+def test_worker_errors_name_no_text(tmp_path: Path) -> None:
+    """Unit level: a text too long is refused as such; unknown work fails by kind only."""
+    settings = settings_for(tmp_path).model_copy(update={"max_input_chars": 50})
+
+    async def run() -> tuple[str, str]:
+        worker = ProtectionWorker(settings)
+        try:
+            from avec.gateway.config import Policy
+            from avec.gateway.policy import EffectivePolicy
+            from avec.protect.api import InputTooLargeError
+
+            long_text = "Mme Maëlys Quéméner " * 10
+            body = {"messages": [{"role": "user", "content": long_text}]}
+            conversation = Conversation.new(settings)
+            with pytest.raises(InputTooLargeError):
+                await worker.call(
+                    "protect", 1, conversation, body, EffectivePolicy(Policy(), None, False), "s", True
+                )
+            with pytest.raises(WorkerError) as err:
+                await worker.call("remember", 999)  # no request of that number
+            return str(err.value), repr(err.value)
+        finally:
+            await worker.aclose()
+
+    message, shown = asyncio.run(run())
+    assert message == "KeyError" and "Quéméner" not in shown
