@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,22 +135,29 @@ def settings_for(tmp: Path) -> Settings:
     return Settings(data_dir=tmp, vault_key=Fernet.generate_key().decode())
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The upstream stand-in and the gateway, each on its own localhost port, for the session."""
+@contextmanager
+def gateway(tmp: Path, **overrides: Any) -> Iterator[Served]:
+    """The upstream stand-in and a gateway (``overrides`` for ``create_app``), each on its own port."""
     recorder = Recorder()
     with serve(make_upstream(recorder)) as upstream_url:
         config = parse_config(config_data(upstream_url))
         journal = MemoryRequestJournal()
         app = create_app(
-            settings_for(tmp_path_factory.mktemp("gw")),
+            settings_for(tmp),
             config=config,
             journal=journal,
-            verifier=fake_verify,
             environ={"AVEC_TEST_UPSTREAM_KEY": UPSTREAM_KEY},
+            **overrides,
         )
         with serve(app) as url:
             yield Served(url, recorder, journal, config, app)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The gateway of the session's tests, with a verifier whose findings are known."""
+    with gateway(tmp_path_factory.mktemp("gw"), verifier=fake_verify) as running:
+        yield running
 
 
 @pytest.fixture

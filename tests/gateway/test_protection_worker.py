@@ -20,11 +20,8 @@ from typing import Any
 import gwfixtures
 import httpx
 import pytest
-from gwfixtures import KEYS, PROMPT, Served, config_data, leaks, settings_for
-from upstream_standin import Recorder, make_upstream, serve
+from gwfixtures import KEYS, PROMPT, Served, leaks, settings_for
 
-from avec.gateway import create_app, parse_config
-from avec.gateway.records import MemoryRequestJournal
 from avec.gateway.worker import ProtectionWorker, WorkerError
 from avec.protect.api import Conversation
 from avec.verify import verify
@@ -43,18 +40,8 @@ def _post(url: str, text: str, **extra: Any) -> httpx.Response:
 @pytest.fixture(scope="module")
 def own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A gateway of its own (its child is killed here), checking answers with AVEC's verifier."""
-    recorder = Recorder()
-    with serve(make_upstream(recorder)) as upstream_url:
-        config = parse_config(config_data(upstream_url))
-        journal = MemoryRequestJournal()
-        app = create_app(
-            settings_for(tmp_path_factory.mktemp("gw-worker")),
-            config=config,
-            journal=journal,
-            environ={"AVEC_TEST_UPSTREAM_KEY": "sk-upstream-test"},
-        )
-        with serve(app) as url:
-            yield Served(url, recorder, journal, config, app)
+    with gwfixtures.gateway(tmp_path_factory.mktemp("gw-worker")) as running:
+        yield running
 
 
 def test_the_session_gateway_protects_in_its_child_process(gw: Served) -> None:

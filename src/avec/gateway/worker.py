@@ -157,7 +157,11 @@ def serve(sock: socket.socket, settings: Settings) -> None:
         except Exception as exc:
             reply = _error_reply(exc)
         if ticket:  # ticket 0: the parent waits for no reply
-            sock.sendall(_frame((ticket, *reply)))
+            try:
+                frame = _frame((ticket, *reply))
+            except Exception as exc:  # a result that cannot be sent fails its call, not the child
+                frame = _frame((ticket, "error", type(exc).__name__))
+            sock.sendall(frame)
 
 
 # --- the parent ---------------------------------------------------------------------------
