@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -150,3 +151,41 @@ def test_worker_errors_name_no_text(tmp_path: Path) -> None:
 
     message, shown = asyncio.run(run())
     assert message == "KeyError" and "Quéméner" not in shown
+
+
+def test_the_child_answers_urgent_calls_first_and_waits_for_whole_calls(tmp_path: Path) -> None:
+    """The child's loop, run in a thread: words to remember wait behind a check the client
+    waits on, and a call cut in two writes is served once whole."""
+    from avec.gateway import worker as w
+
+    parent, child = socket.socketpair()
+    thread = threading.Thread(target=w.serve, args=(child, settings_for(tmp_path)), daemon=True)
+    thread.start()
+    parent.settimeout(60)
+    replies: list[Any] = []
+    buffer = bytearray()
+
+    def read(count: int) -> None:
+        while len(replies) < count:
+            buffer.extend(parent.recv(1 << 16))
+            replies.extend(w._frames(buffer))
+
+    try:
+        read(1)  # ready, once the pipeline is loaded
+        answer = "Prendre de la metfromine."
+        calls = [(-1, "remember", (7,)), (-2, "remember", (8,)), (-3, "verify", (9, [answer], "Rien."))]
+        parent.sendall(b"".join(w._frame(c) for c in calls))  # arrive together
+        read(4)
+        assert [r[0] for r in replies[1:]] == [-3, -1, -2]
+        assert replies[1][1] == "ok" and replies[1][2][1] == "ok"
+        assert replies[2][1:] == ("error", "KeyError")  # no such request: a kind, no text
+        frame = w._frame((-4, "verify", (10, [answer], "Rien.")))
+        parent.sendall(frame[:7])
+        time.sleep(0.2)
+        parent.sendall(frame[7:])
+        read(5)
+        assert replies[4][0] == -4 and replies[4][2] == replies[1][2]
+    finally:
+        parent.close()
+    thread.join(10)
+    assert not thread.is_alive()  # the loop ends with the socket
