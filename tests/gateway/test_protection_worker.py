@@ -172,12 +172,12 @@ def test_the_child_answers_urgent_calls_first_and_waits_for_whole_calls(tmp_path
 
     try:
         read(1)  # ready, once the pipeline is loaded
-        answer = "Prendre de la metfromine."
+        answer = ADDITION
         calls = [(-1, "remember", (7,)), (-2, "remember", (8,)), (-3, "verify", (9, [answer], "Rien."))]
         parent.sendall(b"".join(w._frame(c) for c in calls))  # arrive together
         read(4)
         assert [r[0] for r in replies[1:]] == [-3, -1, -2]
-        assert replies[1][1] == "ok" and replies[1][2][1] == "ok"
+        assert replies[1][1] == "ok" and replies[1][2][1] == "ok" and replies[1][2][0]  # findings
         assert replies[2][1:] == ("error", "KeyError")  # no such request: a kind, no text
         frame = w._frame((-4, "verify", (10, [answer], "Rien.")))
         parent.sendall(frame[:7])
@@ -189,3 +189,25 @@ def test_the_child_answers_urgent_calls_first_and_waits_for_whole_calls(tmp_path
         parent.close()
     thread.join(10)
     assert not thread.is_alive()  # the loop ends with the socket
+
+
+def test_a_stuck_child_is_stopped_and_replaced(tmp_path: Path) -> None:
+    async def run() -> tuple[int | None, int | None]:
+        worker = ProtectionWorker(settings_for(tmp_path), call_timeout=0.5)
+        try:
+            await worker.start()
+            stuck = worker.pid
+            assert stuck is not None
+            os.kill(stuck, signal.SIGSTOP)
+            t0 = time.monotonic()
+            with pytest.raises(WorkerError):
+                await worker.call("verify", 1, ["Prendre de la metfromine."], "Rien.")
+            assert time.monotonic() - t0 < 5
+            findings, status = await worker.call("verify", 2, [ADDITION], "Rien.")
+            assert status == "ok" and findings
+            return stuck, worker.pid
+        finally:
+            await worker.aclose()
+
+    stuck, replaced = asyncio.run(run())
+    assert replaced not in (None, stuck)

@@ -32,9 +32,12 @@ from avec.config import Settings
 _log = logging.getLogger("avec.gateway")
 _HEADER = struct.Struct("!I")
 # Requests whose deferred work (words to remember, a prepared source) waits in the child:
-# each is taken by a later call, so only abandoned requests stay, the oldest dropped first.
-_KEPT = 4096
+# each is taken by a later call, so only abandoned requests stay, the oldest dropped first. A
+# source dropped early is only read again at the check; words dropped are no longer guarded.
+_KEPT_PENDING = 4096
+_KEPT_SOURCES = 512
 _START_TIMEOUT = 120.0
+_CALL_TIMEOUT = 60.0
 
 
 class WorkerError(RuntimeError):
@@ -69,7 +72,7 @@ class _Child:
         )
         protected = protect_request(body, protector)
         if defer:
-            _keep(self.pending, ticket, protector)
+            _keep(self.pending, ticket, protector, _KEPT_PENDING)
         return conversation, protected
 
     def remember(self, ticket: int) -> Any:
@@ -81,7 +84,7 @@ class _Child:
         from avec.gateway.findings import prepare_source
         from avec.verify import verify
 
-        _keep(self.sources, ticket, prepare_source(verify, text))
+        _keep(self.sources, ticket, prepare_source(verify, text), _KEPT_SOURCES)
 
     def verify(self, ticket: int, answers: list[str], text: str) -> tuple[list[dict[str, Any]], str]:
         from avec.gateway.findings import prepare_source, run_verification
@@ -93,9 +96,9 @@ class _Child:
         return run_verification(verify, answers, source)
 
 
-def _keep(store: OrderedDict[int, Any], ticket: int, value: Any) -> None:
+def _keep(store: OrderedDict[int, Any], ticket: int, value: Any, most: int) -> None:
     store[ticket] = value
-    while len(store) > _KEPT:
+    while len(store) > most:
         store.popitem(last=False)
 
 
@@ -251,10 +254,13 @@ class ProtectionWorker:
 
     Args:
         settings: AVEC settings for the child (limits, TTL of new conversations).
+        call_timeout: seconds a call may take; beyond, the child is taken as stuck and stopped
+            (its calls fail, the next one starts a new child).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, call_timeout: float = _CALL_TIMEOUT) -> None:
         self._settings = settings
+        self._call_timeout = call_timeout
         self._process: Any = None
         self._replies: _Replies | None = None
         self._starting: asyncio.Future[None] | None = None
@@ -272,7 +278,9 @@ class ProtectionWorker:
 
     def _running(self) -> _Replies | None:
         replies = self._replies
-        return replies if replies is not None and not replies.closed else None
+        if replies is None or replies.closed or replies.transport is None or replies.transport.is_closing():
+            return None
+        return replies
 
     async def start(self) -> None:
         """Start the child and wait until its pipeline is loaded (no-op while it runs).
@@ -338,7 +346,15 @@ class ProtectionWorker:
         except Exception as exc:
             replies.waiting.pop(key, None)
             raise WorkerError(type(exc).__name__) from None
-        return await future
+        try:
+            async with asyncio.timeout(self._call_timeout):
+                return await future
+        except TimeoutError:
+            _log.warning("processus de protection bloqué : arrêté")
+            replies.transport.close()  # fails the other waiting calls too
+            if self._process is not None:
+                self._process.kill()
+            raise WorkerError("délai dépassé") from None
 
     def post(self, operation: str, *args: Any) -> None:
         """Queue ``operation`` in the child without waiting for it (dropped if the child is down)."""
