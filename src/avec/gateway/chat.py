@@ -32,7 +32,13 @@ from avec.gateway.findings import (
     run_verification,
     summary_header,
 )
-from avec.gateway.policy import BlockedCategoryError, PolicyDetector, blocked_message, resolve_policy
+from avec.gateway.policy import (
+    BlockedCategoryError,
+    EffectivePolicy,
+    PolicyDetector,
+    blocked_message,
+    resolve_policy,
+)
 from avec.gateway.protection import ProtectedRequest, RequestProtector, protect_request
 from avec.gateway.records import RequestRecord, code_or_none
 from avec.gateway.revealing import prepare_stream, reveal_message
@@ -140,7 +146,7 @@ async def _protect_in_worker(
     body: dict[str, Any],
     key: str,
     owner: str,
-    policy: Any,
+    policy: EffectivePolicy,
     scope: str,
     ticket: int,
 ) -> tuple[Conversation, ProtectedRequest, Finish]:
@@ -297,20 +303,20 @@ def _tokens(rec: RequestRecord, usage: Any, sent: dict[str, Any], answers: list[
 
 
 async def _verify(
-    state: GatewayState, answers: list[str], protected: ProtectedRequest, source: Sources
+    state: GatewayState, answers: list[str], source: Sources
 ) -> tuple[list[dict[str, Any]], str]:
     """Check the answers (a step the professional waits on) against the request's source."""
     with state.journal.busy():
         if source.worker is not None:
             try:
                 result: tuple[list[dict[str, Any]], str] = await source.worker.call(
-                    "verify", source.ticket, answers, protected.source
+                    "verify", source.ticket, answers, source.protected.source
                 )
                 return result
             except Exception as exc:  # a check must never withhold the answer
                 _log.warning("vérification indisponible (%s)", type(exc).__name__)
                 return [], "indisponible"
-        prepared = await (source.future or _read_source(state, protected))
+        prepared = await (source.future or _read_source(state, source.protected))
         return await anyio.to_thread.run_sync(run_verification, state.verifier, answers, prepared)
 
 
@@ -321,7 +327,7 @@ class Sources:
     """
 
     def __init__(self, state: GatewayState, protected: ProtectedRequest, ticket: int) -> None:
-        self._state, self._protected, self.ticket = state, protected, ticket
+        self._state, self.protected, self.ticket = state, protected, ticket
         self.worker = state.worker if state.checks_in_worker else None
         self.future: asyncio.Future[Any] | None = None
         self.started = False
@@ -332,9 +338,9 @@ class Sources:
             return
         self.started = True
         if self.worker is not None:
-            self.worker.post("source", self.ticket, self._protected.source)
+            self.worker.post("source", self.ticket, self.protected.source)
         else:
-            self.future = _read_source(self._state, self._protected)
+            self.future = _read_source(self._state, self.protected)
 
 
 def _finish_record(state: GatewayState, rec: RequestRecord, t0: float) -> None:
@@ -417,7 +423,7 @@ async def _answer(
         _finish_record(state, rec, t0)
         raise
     answers = [str((c.get("message") or {}).get("content") or "") for c in choices]
-    findings, status = await _verify(state, answers, protected, source)
+    findings, status = await _verify(state, answers, source)
     _tokens(rec, data.get("usage"), sent, answers)
     rec.finding_counts = dict(finding_counts(findings))
     out = {**data, "model": model.name, "choices": choices}
@@ -546,7 +552,7 @@ async def _stream(
             for chunk in transformer.finish():
                 yield _sse(chunk)
             answers = transformer.answers()
-            findings, status = await _verify(state, answers, protected, source)
+            findings, status = await _verify(state, answers, source)
             rec.finding_counts = dict(finding_counts(findings))
             _tokens(rec, transformer.usage, sent, answers)
             ext = extension(
