@@ -24,7 +24,7 @@ import pytest
 from gwfixtures import KEYS, PROMPT, Served, leaks, settings_for
 
 from avec.gateway.worker import ProtectionWorker, WorkerError
-from avec.protect.api import Conversation
+from avec.protect.api import Conversation, protect
 from avec.verify import verify
 
 served, gw = gwfixtures.served, gwfixtures.gw
@@ -211,3 +211,19 @@ def test_a_stuck_child_is_stopped_and_replaced(tmp_path: Path) -> None:
 
     stuck, replaced = asyncio.run(run())
     assert replaced not in (None, stuck)
+
+
+def test_a_conversation_crosses_without_its_compiled_matcher() -> None:
+    """What the worker sends back is rebuilt where needed, not compiled again on loading."""
+    import pickle
+
+    from avec.protect.reveal import matcher_for, reveal_text
+
+    conversation = Conversation.new()
+    result = protect(REQUEST, conversation=conversation)
+    matcher_for(conversation.vault)
+    assert conversation.vault.derived is not None
+    copy = pickle.loads(pickle.dumps(conversation))
+    assert copy.vault.derived is None and conversation.vault.derived is not None
+    assert len(copy.vault) == len(conversation.vault)
+    assert reveal_text(result.text, matcher_for(copy.vault)) == REQUEST

@@ -79,6 +79,11 @@ class Vault:
         # What was derived from the entries (the answer matcher), valid while the version holds.
         self.derived: tuple[int, Any] | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # What is derived (compiled patterns) is rebuilt where it is needed: pickled, it would
+        # be compiled again on loading, on the gateway's request path, even when never used.
+        return {**self.__dict__, "derived": None}
+
     @property
     def version(self) -> int:
         """Changes whenever an entry is added, renewed or removed."""
