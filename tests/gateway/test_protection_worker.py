@@ -141,7 +141,7 @@ def test_worker_errors_name_no_text(tmp_path: Path) -> None:
             conversation = Conversation.new(settings)
             with pytest.raises(InputTooLargeError):
                 await worker.call(
-                    "protect", 1, conversation, body, EffectivePolicy(Policy(), None, False), "s", True
+                    "protect", 1, conversation, body, EffectivePolicy(Policy(), None, False), "s"
                 )
             with pytest.raises(WorkerError) as err:
                 await worker.call("remember", 999)  # no request of that number

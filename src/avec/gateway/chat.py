@@ -157,7 +157,7 @@ async def _protect_in_worker(
     """
     conversations = state.conversations
     conversation, previous = conversations.load_versioned(key, owner)
-    conversation, protected = await worker.call("protect", ticket, conversation, body, policy, scope, True)
+    conversation, protected = await worker.call("protect", ticket, conversation, body, policy, scope)
     saved = conversations.save(key, owner, conversation, previous)  # the mapping, before sending
 
     async def finish() -> None:

@@ -8,11 +8,11 @@ first token followed (``bench/gateway.py``). A child process has its own interpr
 the other core. The event loop only writes each call on a socket and reads the reply: no thread
 in this process, since waking one would wait for the same lock.
 
-What crosses the socket stays in memory (the conversation, the request, pseudonymized sources);
-errors come back as a kind and, for a blocked category, its labels, never as text (but for the
-gateway's own French refusals, written by AVEC). If the child
-dies, the calls waiting on it fail (the request is refused, nothing is sent) and the next call
-starts a new child.
+What crosses the socket stays in memory (the conversation, the request, pseudonymized sources),
+pickled: both ends are this program's own processes, on a socket pair no other process can
+reach. Errors come back as a kind and, for a blocked category, its labels, never as text (but
+for the gateway's own French refusals, written by AVEC). If the child dies, the calls waiting on
+it fail (the request is refused, nothing is sent) and the next call starts a new child.
 """
 
 from __future__ import annotations
@@ -62,17 +62,17 @@ class _Child:
         self.pending: OrderedDict[int, Any] = OrderedDict()  # ticket -> RequestProtector
         self.sources: OrderedDict[int, Any] = OrderedDict()  # ticket -> prepared source
 
-    def protect(self, ticket: int, conversation: Any, body: Any, policy: Any, scope: str, defer: bool) -> Any:
+    def protect(self, ticket: int, conversation: Any, body: Any, policy: Any, scope: str) -> Any:
+        """Protect the request; its words are remembered by a later ``remember`` call."""
         from avec.gateway.policy import PolicyDetector
         from avec.gateway.protection import RequestProtector, protect_request
 
         detector = PolicyDetector(self.pipeline, policy)
         protector = RequestProtector(
-            conversation, detector, self.cache, scope, self.settings, defer_last=defer
+            conversation, detector, self.cache, scope, self.settings, defer_last=True
         )
         protected = protect_request(body, protector)
-        if defer:
-            _keep(self.pending, ticket, protector, _KEPT_PENDING)
+        _keep(self.pending, ticket, protector, _KEPT_PENDING)
         return conversation, protected
 
     def remember(self, ticket: int) -> Any:
