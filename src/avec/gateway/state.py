@@ -54,7 +54,6 @@ class GatewayState:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     # Protection (and AVEC's own checks) in a child process instead of threads: see worker.py.
     worker: ProtectionWorker | None = None
-    checks_in_worker: bool = False
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` beside the request; :meth:`aclose` waits for it."""
@@ -70,6 +69,11 @@ class GatewayState:
             self.detector = default_pipeline()
         return self.detector
 
+    @property
+    def checks_in_worker(self) -> bool:
+        """Whether the protection worker also runs the checks (AVEC's own verifier only)."""
+        return self.worker is not None and self.verifier is default_verifier()
+
     async def start(self) -> None:
         """Load what protection needs before the first request: the worker, else the pipeline.
 
@@ -84,7 +88,7 @@ class GatewayState:
                     "processus de protection indisponible (%s) : protection dans le processus principal",
                     type(exc).__name__,
                 )
-                self.worker, self.checks_in_worker = None, False
+                self.worker = None
         await anyio.to_thread.run_sync(self.pipeline)
 
     async def aclose(self) -> None:
@@ -235,5 +239,4 @@ def build_state(
         verifier=verifier,
         detector=detector,
         worker=worker,
-        checks_in_worker=worker is not None and verifier is default_verifier(),
     )
