@@ -498,7 +498,7 @@ async def _stream(
     if system.stream_usage:
         sent["stream_options"] = {**options, "include_usage": True}
     loop = asyncio.get_running_loop()
-    after.add(lambda: loop.run_in_executor(None, prepare_stream, conversation))  # while the model thinks
+    after.add(lambda: loop.call_soon(prepare_stream, conversation))  # while the model thinks
     try:
         response = await state.upstream.open_stream(system, sent, on_sent=after)
     except GatewayError as err:

@@ -3,29 +3,26 @@
 :class:`LowLatencyRevealer` gives exactly the output of :func:`avec.protect.reveal.reveal_text`
 over the whole answer (same :class:`~avec.protect.reveal.Matcher`), but holds back less than
 :class:`~avec.protect.reveal.StreamRevealer`: instead of a fixed tail as long as the longest
-surrogate, it holds only from the first place where a surrogate *could* be starting, found with
-the ``regex`` module's partial matching on the same tolerant needles. Ordinary text is released
-at once, so the time to first token barely moves; a surrogate cut between chunks is still
-never sent in surrogate form.
+surrogate, it holds only from the first place where a surrogate *could* be starting. Ordinary
+text is released at once, so the time to first token barely moves; a surrogate cut between
+chunks is still never sent in surrogate form.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from typing import Any
-
-import regex
 
 from avec.protect.api import Conversation
 from avec.protect.reveal import (
     expiry_check,
     fold_same_length,
     matcher_for,
-    needle,
+    number_run,
     reveal_text,
+    squeeze_separators,
 )
 from avec.protect.vault import Entry
 
@@ -35,10 +32,33 @@ _log = logging.getLogger("avec.gateway")
 _SKIP_KEYS = frozenset({"role", "id", "type", "name", "tool_call_id", "index"})
 
 
-@lru_cache(maxsize=256)
-def _partial_pattern(needles: tuple[str, ...]) -> regex.Pattern[str]:
-    # Compiling is the costly part; a conversation's needle set repeats across its turns.
-    return regex.compile("|".join(f"(?:{n})" for n in needles))
+def _beginnings(entries: Iterable[Entry]) -> tuple[frozenset[str], frozenset[str]]:
+    """What a text may be, separators removed, while it can still become a surrogate.
+
+    Every needle of the matcher only lets separators (white space, ``.``, ``-``) vary between
+    the characters of its surrogate, so any text it matches, once :func:`squeeze_separators`
+    removed them, is the squeezed surrogate (for numbers: its letters and digits). A text whose
+    squeezed form is not the beginning of one of those keys can therefore never grow into a
+    surrogate. This over-approximates the needles (it ignores how many separators they allow)
+    and only ever holds more, never less; it replaces a partial-matching pattern whose
+    compilation cost a millisecond per stream.
+
+    Returns:
+        The squeezed beginnings of every key, and the characters a match may start with.
+    """
+    keys: set[str] = set()
+    starts: set[str] = set()
+    for e in entries:
+        folded = fold_same_length(e.surrogate)
+        if folded:
+            starts.add(folded[0])  # the exact surrogate, a tag's ``[``, a word's first letter
+            keys.add(squeeze_separators(folded))
+        run = number_run(e.surrogate, e.label)
+        if run:  # a number's needle starts at its first letter or digit (``+33…``: at ``3``)
+            starts.add(run[0])
+            keys.add(run)
+    beginnings = {key[:n] for key in keys for n in range(1, len(key) + 1)}
+    return frozenset(beginnings), frozenset(starts)
 
 
 class LowLatencyRevealer:
@@ -49,82 +69,68 @@ class LowLatencyRevealer:
     """
 
     def __init__(self, conversation: Conversation) -> None:
-        entries = list(conversation.vault)
         self._matcher = matcher_for(conversation.vault)
         self._check: Callable[[Entry], None] = expiry_check(conversation.vault.clock())
-        # The matcher also finds surrogates written exactly (``+33 2 55…``, whose tolerant
-        # needle starts at the first digit): hold from their first character too, or a ``+``
-        # released early would be repeated by the replacement (``++33``).
-        tolerant = {needle(e.surrogate, e.label)[0] for e in entries}
-        exact = {regex.escape(fold_same_length(e.surrogate)) for e in entries if e.surrogate}
-        keys = sorted(tolerant | exact, key=lambda n: (-len(n), n))
-        self._partial = _partial_pattern(tuple(keys)) if keys else None
+        self._beginnings, self._starts = _beginnings(conversation.vault)
         self._buf = ""
         self._ctx = ""  # last released character, for the word-boundary look-behind
-        self._starts: dict[str, bool] = {}
 
     def feed(self, chunk: str) -> str:
         """Add a chunk; return the revealed text that can be sent now."""
         self._buf += chunk
-        if self._partial is None:
+        if not self._starts:
             out, self._buf = self._buf, ""
             return out
-        return self._release(self._partial, final=False)
+        return self._release(final=False)
 
     def flush(self) -> str:
         """Reveal and return everything still held (end of the stream)."""
         if not self._buf:
             return ""
-        if self._partial is None:
+        if not self._starts:
             out, self._buf = self._buf, ""
             return out
-        return self._release(self._partial, final=True)
+        return self._release(final=True)
 
     @property
     def held(self) -> int:
         """Characters currently held back."""
         return len(self._buf)
 
-    def _hold_from(self, pattern: regex.Pattern[str], text: str, folded: str, base: int) -> int:
+    def _hold_from(self, text: str, folded: str, base: int) -> int:
         """Offset from which the text may still become (part of) a surrogate.
 
         No match is longer than ``max_length``, so only the last ``max_length`` characters can
         begin a surrogate that is not complete yet, or a complete one that could still grow
-        ("gilbert" of "gilbert.bonnin@voila.fr"). Each place there is tried with an anchored
-        match: a partial *search* reports a complete match found further on rather than the
-        partial one beginning earlier, so a name inside an e-mail or an address surrogate
-        ("henri.riviere@…" where "Rivière" is itself a surrogate) released the beginning of the
-        longer surrogate, and the stream revealed only the name.
+        ("gilbert" of "gilbert.bonnin@voila.fr"). The leftmost such place wins: a name inside
+        an e-mail or an address surrogate ("henri.riviere@…" where "Rivière" is itself a
+        surrogate) is held with the longer surrogate, not released before it.
 
         Inside a word no surrogate can start: every needle of the matcher beginning with a
         letter or digit is bounded by ``(?<!\\w)`` (on the folded text; exact surrogates on the
-        text itself), so nothing found there could be replaced. Skipping those places saves
-        most of the pattern calls, the costliest step of a streamed chunk.
+        text itself), so nothing found there could be replaced.
         """
         end = len(folded)
         for start in range(max(base, end - self._matcher.max_length), end):
             if (
-                self._may_start(pattern, folded[start])
+                folded[start] in self._starts
                 and not (start and _inside_word(text, start) and _inside_word(folded, start))
-                and pattern.match(folded, start, partial=True)
+                and self._may_grow(folded[start:])
             ):
                 return start
         return end
 
-    def _may_start(self, pattern: regex.Pattern[str], char: str) -> bool:
-        """Whether some needle can begin with ``char`` (cached: most characters cannot)."""
-        known = self._starts.get(char)
-        if known is None:
-            # Alone in a string, every look-behind passes: a needle starting with ``char``
-            # matches it at least partially.
-            known = self._starts[char] = pattern.match(char, partial=True) is not None
-        return known
+    def _may_grow(self, tail: str) -> bool:
+        """Whether ``tail`` (folded) may be, or become, a match of some surrogate."""
+        squeezed = squeeze_separators(tail)
+        # Empty: only separators so far, after a character some surrogate starts with.
+        return not squeezed or squeezed in self._beginnings
 
-    def _release(self, pattern: regex.Pattern[str], final: bool) -> str:
+    def _release(self, final: bool) -> str:
         text = self._ctx + self._buf
         base = len(self._ctx)
         folded = fold_same_length(text)
-        cut = len(text) if final else self._hold_from(pattern, text, folded, base)
+        cut = len(text) if final else self._hold_from(text, folded, base)
         if cut <= base:
             return ""
         out: list[str] = []
@@ -151,15 +157,16 @@ def _inside_word(text: str, i: int) -> bool:
 
 
 def prepare_stream(conversation: Conversation) -> None:
-    """Build ahead what revealing a stream of ``conversation`` needs (matcher, partial pattern).
+    """Build ahead the matcher revealing a stream of ``conversation`` needs.
 
-    Both are cached, so the revealers created at the first chunk find them ready (0.13 ms
-    instead of 2.4 for a 2,000-character request): compiling them then would delay the first
-    token. Called in a worker thread while the model thinks; a failure only leaves the work to
-    the first chunk.
+    It is cached with the vault, so the revealers created at the first chunk find it ready: the
+    vault comes from the protection process without its compiled patterns, and compiling them
+    (≈ 0.5 ms for a 2,000-character request) at the first chunk would delay the first token.
+    Called on the event loop once the request is sent, while the model thinks; a failure only
+    leaves the work to the first chunk.
     """
     try:
-        LowLatencyRevealer(conversation)
+        matcher_for(conversation.vault)
     except Exception as exc:
         _log.warning("préparation de la restitution en flux impossible (%s)", type(exc).__name__)
 
