@@ -2,21 +2,25 @@
 
 Starts the recorded upstream stand-in and the gateway in two processes, then sends 2,000-character
 prompts (each with different planted identifiers, so no cache helps) at 1, 10 and 50 concurrent
-clients, once directly to the stand-in and once through the gateway. Prints a Markdown table.
+clients, once directly to the stand-in and once through the gateway. Prints a Markdown table and,
+for each number of clients, whether the targets hold (added latency p95 <= 15 ms, time to first
+token overhead p95 <= 20 ms).
 
-    .venv/bin/python bench/gateway.py            # full run (about two minutes on 2 cores)
+    .venv/bin/python bench/gateway.py            # full run (about six minutes on 2 cores)
     .venv/bin/python bench/gateway.py --quick    # fewer requests
-    .venv/bin/python bench/gateway.py --workers 2 --model-ms 800   # 2 gateway processes, and an
-                                                 # upstream that thinks 800 ms like a real model
+    .venv/bin/python bench/gateway.py --model-ms 0 --no-spread   # instant upstream: saturation
+    .venv/bin/python bench/gateway.py --workers 2  # 2 gateway processes
 
-With ``--model-ms 0`` (the default) the stand-in answers at once: clients send back to back, so at
-10 and 50 clients the figures measure a saturated gateway (queueing), not its cost per request.
+By default the stand-in waits like a model before answering (``--model-ms 800``), from 50 % to
+150 % of that time per request, and the clients start one after the other over that time
+(``--spread``), as users and models never keep in step: the scenario the targets are about,
+people waiting for a model. The added latency is measured request by request: each request (text
+and stand-in wait) is sent once directly and once via the gateway, and the table gives the median
+and 95th percentile of the differences.
 
-The added latency is measured request by request: each request (text and, with ``--spread``, the
-stand-in's wait) is sent once directly and once via the gateway, and the table gives the median
-and 95th percentile of the differences. ``--spread`` makes the stand-in's wait vary from 50 % to
-150 % of ``--model-ms`` and starts the clients one after the other over that time, as users and
-models never keep in step; without it, clients send all at once and stay in lock-step.
+With ``--model-ms 0 --no-spread`` the stand-in answers at once and clients send back to back, all
+together: at 10 and 50 clients the figures then measure a saturated gateway (queueing: 50 clients
+each waiting for the 49 others' requests), not its cost per request.
 
 The last column is the gateway's CPU time per request and per streamed answer (Linux only):
 one process serves at most about 1,000 / (ms per request) requests per second with one core.
@@ -285,15 +289,17 @@ def main() -> None:
     parser.add_argument("--tmp", default="")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
-        "--model-ms", type=float, default=0.0, help="upstream wait before answering (a model's latency)"
+        "--model-ms", type=float, default=800.0, help="upstream wait before answering (a model's latency)"
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="gateway processes (avec gateway serve --workers)"
     )
     parser.add_argument(
         "--spread",
-        action="store_true",
-        help="model latency from 50 %% to 150 %% of --model-ms per request, clients starting spread over it",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="model latency from 50 %% to 150 %% of --model-ms per request, clients starting spread "
+        "over it (--no-spread: fixed latency, clients all together)",
     )
     parser.add_argument("--clients", default="1,10,50", help="concurrency levels, comma-separated")
     parser.add_argument(
@@ -318,7 +324,7 @@ def main() -> None:
         "AVEC_VAULT_KEY": Fernet.generate_key().decode(),
     }
     upstream_cmd = [sys.executable, __file__, "--role", "upstream", "--port", str(up_port)]
-    spread = ["--spread"] if args.spread else []
+    spread = ["--spread"] if args.spread else ["--no-spread"]
     procs = [
         subprocess.Popen([*upstream_cmd, "--model-ms", str(args.model_ms), *spread], env=env),
         subprocess.Popen(_gateway_command(args, gw_port, up, tmp), env=env),
@@ -346,6 +352,7 @@ def main() -> None:
         )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         ramp = args.model_ms / 1000 if args.spread else 0.0
+        verdicts: list[str] = []
         for c, (n, ns) in sizes.items():
             d, _ = asyncio.run(_load(up, c, n, False, 10 + c, ramp))
             _, df = asyncio.run(_load(up, c, ns, True, 20 + c, ramp))
@@ -359,17 +366,35 @@ def main() -> None:
                 if c0 is not None and c1 is not None and c2 is not None:
                     cpu = f"{(c1 - c0) / n * 1000:.1f} / {(c2 - c1) / ns * 1000:.1f}"
                 print(f"| {c} | {name} | " + _row(d, g, df, gf) + f" {cpu} |", flush=True)
+                if name == "passerelle":
+                    verdicts.append(_verdict(c, d, g, df, gf))
         print(
             f"\n(ms ; 2 000 caractères par requête ; amont : {args.model_ms:.0f} ms avant de répondre"
             f"{' en moyenne (50 à 150 %, clients démarrant en décalé)' if args.spread else ''}, "
             f"flux de 4 caractères toutes les 5 ms ; passerelle : {args.workers} processus ; "
             "calcul : temps processeur de la passerelle, tous ses fils et processus compris)"
         )
+        print("\n" + "\n".join(verdicts))
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(timeout=10)
+
+
+ADDED_P95_MS, TTFT_P95_MS = 15.0, 20.0  # the targets of issue 5
+
+
+def _verdict(c: int, d: list[float], g: list[float], df: list[float], gf: list[float]) -> str:
+    """Whether the targets hold at ``c`` clients (added p95, TTFT overhead p95), in one line."""
+    added = _pct([b - a for a, b in zip(d, g, strict=True)], 0.95)
+    first = _pct([b - a for a, b in zip(df, gf, strict=True)], 0.95)
+    held = added <= ADDED_P95_MS and first <= TTFT_P95_MS
+    return (
+        f"{c} client{'s' if c > 1 else ''} : objectifs {'tenus' if held else 'NON TENUS'} "
+        f"(ajout p95 {added:.1f} ms pour {ADDED_P95_MS:.0f} ; surcoût du premier jeton p95 "
+        f"{first:.1f} ms pour {TTFT_P95_MS:.0f})"
+    )
 
 
 def _row(d: list[float], g: list[float], df: list[float], gf: list[float]) -> str:
