@@ -21,6 +21,7 @@ from typing import Any
 import gwfixtures
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from gwfixtures import KEYS, PROMPT, Served, leaks, settings_for
 
 from avec.gateway.worker import ProtectionWorker, WorkerError
@@ -47,12 +48,26 @@ def own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 def test_the_session_gateway_protects_in_its_child_process(gw: Served) -> None:
     state = gw.app.state.avec_gateway
-    r = _post(gw.url, PROMPT)
+    r = _post(gw.url, PROMPT, user="worker-sealed")
     assert r.status_code == 200
     assert "Quéméner" in r.json()["choices"][0]["message"]["content"]  # revealed here
     assert leaks(gw.recorder.texts()) == []
     assert state.worker is not None and state.worker.pid not in (None, os.getpid())
     assert state.detector is None  # the pipeline was never loaded in the serving process
+    # The child sealed the conversation it stored, with the gateway's key: it opens here, with
+    # the mapping of what was sent and the words it remembered after sending.
+    conversations = state.conversations
+    principal = state.keys.authenticate(HEADERS["Authorization"])
+    key = conversations.storage_key(principal, "worker-sealed")
+    stored = conversations.load(key, conversations.owner(principal))
+    sent = gw.recorder.texts()[-1]
+    mapped = {e.surrogate: e.original for e in stored.vault}
+    assert "Quéméner" in mapped.values() and any(s in sent for s in mapped)
+    deadline = time.monotonic() + 10
+    while not stored.state.remembered and time.monotonic() < deadline:  # saved once sent
+        time.sleep(0.05)
+        stored = conversations.load(key, conversations.owner(principal))
+    assert stored.state.remembered
 
 
 def test_checks_in_the_child_equal_the_library(own: Served) -> None:
@@ -130,7 +145,7 @@ def test_worker_errors_name_no_text(tmp_path: Path) -> None:
     settings = settings_for(tmp_path).model_copy(update={"max_input_chars": 50})
 
     async def run() -> tuple[str, str]:
-        worker = ProtectionWorker(settings)
+        worker = ProtectionWorker(settings, Fernet.generate_key())
         try:
             from avec.gateway.config import Policy
             from avec.gateway.policy import EffectivePolicy
@@ -159,7 +174,9 @@ def test_the_child_answers_urgent_calls_first_and_waits_for_whole_calls(tmp_path
     from avec.gateway import worker as w
 
     parent, child = socket.socketpair()
-    thread = threading.Thread(target=w.serve, args=(child, settings_for(tmp_path)), daemon=True)
+    thread = threading.Thread(
+        target=w.serve, args=(child, settings_for(tmp_path), Fernet.generate_key()), daemon=True
+    )
     thread.start()
     parent.settimeout(60)
     replies: list[Any] = []
@@ -193,7 +210,7 @@ def test_the_child_answers_urgent_calls_first_and_waits_for_whole_calls(tmp_path
 
 def test_a_stuck_child_is_stopped_and_replaced(tmp_path: Path) -> None:
     async def run() -> tuple[int | None, int | None]:
-        worker = ProtectionWorker(settings_for(tmp_path), call_timeout=0.5)
+        worker = ProtectionWorker(settings_for(tmp_path), Fernet.generate_key(), call_timeout=0.5)
         try:
             await worker.start()
             stuck = worker.pid

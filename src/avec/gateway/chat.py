@@ -153,16 +153,16 @@ async def _protect_in_worker(
     """:func:`_protect_once` with the work done in the protection worker.
 
     Only for conversations kept in this process: loading and saving them costs little, and no
-    other replica can save one meanwhile (no conflict to retry).
+    other replica can save one meanwhile (no conflict to retry). The child returns them sealed.
     """
     conversations = state.conversations
     conversation, previous = conversations.load_versioned(key, owner)
-    conversation, protected = await worker.call("protect", ticket, conversation, body, policy, scope)
-    saved = conversations.save(key, owner, conversation, previous)  # the mapping, before sending
+    conversation, protected, blob = await worker.call("protect", ticket, conversation, body, policy, scope)
+    saved = conversations.store_sealed(key, owner, blob, previous)  # the mapping, before sending
 
     async def finish() -> None:
-        conversation.state = await worker.call("remember", ticket)
-        conversations.save(key, owner, conversation, saved)
+        conversation.state, blob = await worker.call("remember", ticket)
+        conversations.store_sealed(key, owner, blob, saved)
 
     return conversation, protected, finish
 

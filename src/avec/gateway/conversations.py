@@ -308,6 +308,18 @@ class Conversations:
             StoreConflictError: the conversation was saved meanwhile by another request.
         """
         conversation.purge()
-        blob = conversation.to_blob(self._key)
+        return self.store_sealed(storage_key, owner, conversation.to_blob(self._key), previous)
+
+    def store_sealed(
+        self, storage_key: str, owner: str, blob: bytes, previous: Previous = ANY_VERSION
+    ) -> bytes:
+        """Store a conversation already sealed with this key (by the protection process).
+
+        Returns:
+            ``blob``: the ``previous`` of the next save.
+
+        Raises:
+            StoreConflictError: the conversation was saved meanwhile by another request.
+        """
         self.store.save(storage_key, owner, blob, previous)
         return blob

@@ -225,16 +225,17 @@ def build_state(
         verifier = default_verifier() if config.options.verify else None
     # The child builds the default pipeline itself; a detector given here lives in this
     # process, and a shared store needs its conflict retries (both stay in threads).
+    key = load_key(settings)
     worker = None
     if config.options.protection_process and detector is None and not store.shared:
-        worker = ProtectionWorker(settings)
+        worker = ProtectionWorker(settings, key)
     return GatewayState(
         settings=settings,
         config=config,
         keys=KeyRing(config.keys, allow_anonymous=config.options.allow_anonymous),
         rate_limiter=_rate_limiter(settings, config),
         upstream=Upstream(upstream_transport, environ),
-        conversations=Conversations(store, load_key(settings), settings),
+        conversations=Conversations(store, key, settings),
         journal=QuietJournal(journal),
         verifier=verifier,
         detector=detector,
