@@ -16,7 +16,7 @@ from avec.gateway.chat import AfterSend
 from avec.gateway.config import Action, KeyEntry
 from avec.gateway.errors import GatewayError
 from avec.gateway.policy import BlockedCategoryError, PolicyDetector, resolve_policy
-from avec.gateway.revealing import LowLatencyRevealer, prepare_stream, reveal_json_text
+from avec.gateway.revealing import LowLatencyRevealer, prepare_reveal, reveal_json_text
 from avec.gateway.streaming import StreamTransformer
 from avec.protect.api import Conversation, protect
 from avec.protect.reveal import Matcher, reveal_text
@@ -178,10 +178,10 @@ def test_low_latency_revealer_releases_plain_text_at_once() -> None:
     assert rev.held == 0
 
 
-def test_prepared_stream_leaves_nothing_to_compile_at_the_first_chunk() -> None:
+def test_prepared_reveal_leaves_nothing_to_compile_at_the_first_chunk() -> None:
     conv, protected = _conversation()
     conv.vault.derived = None  # as it arrives from the protection process
-    prepare_stream(conv)
+    prepare_reveal(conv)
     prepared = conv.vault.derived
     assert prepared is not None and prepared[0] == conv.vault.version
     rev = LowLatencyRevealer(conv)
@@ -196,7 +196,7 @@ def test_a_failed_stream_preparation_is_logged_without_content(caplog: pytest.Lo
             raise RuntimeError("Marie DUPONT")
 
     with caplog.at_level("WARNING", logger="avec.gateway"):
-        prepare_stream(Broken())  # type: ignore[arg-type]
+        prepare_reveal(Broken())  # type: ignore[arg-type]
     assert "(RuntimeError)" in caplog.text and "DUPONT" not in caplog.text
 
 

@@ -41,7 +41,7 @@ from avec.gateway.policy import (
 )
 from avec.gateway.protection import ProtectedRequest, RequestProtector, protect_request
 from avec.gateway.records import RequestRecord, code_or_none
-from avec.gateway.revealing import prepare_stream, reveal_message
+from avec.gateway.revealing import prepare_reveal, reveal_message
 from avec.gateway.state import GatewayState
 from avec.gateway.streaming import StreamTransformer
 from avec.gateway.upstream import StreamTruncatedError, malformed, sse_batches
@@ -409,6 +409,8 @@ async def _answer(
         "X-AVEC-Replaced": counts_header(protected.replaced),
     }
     source = Sources(state, protected, ticket)
+    loop = asyncio.get_running_loop()
+    after.add(lambda: loop.call_soon(prepare_reveal, conversation))  # while the model thinks
     if rec.stream:
         return await _stream(
             state, system, sent, body, conversation, protected, rec, headers, t0, after, source
@@ -497,8 +499,6 @@ async def _stream(
     wants_usage = bool(options.get("include_usage"))
     if system.stream_usage:
         sent["stream_options"] = {**options, "include_usage": True}
-    loop = asyncio.get_running_loop()
-    after.add(lambda: loop.call_soon(prepare_stream, conversation))  # while the model thinks
     try:
         response = await state.upstream.open_stream(system, sent, on_sent=after)
     except GatewayError as err:

@@ -156,14 +156,14 @@ def _inside_word(text: str, i: int) -> bool:
     return (a.isalnum() or a == "_") and (b.isalnum() or b == "_")
 
 
-def prepare_stream(conversation: Conversation) -> None:
-    """Build ahead the matcher revealing a stream of ``conversation`` needs.
+def prepare_reveal(conversation: Conversation) -> None:
+    """Build ahead the matcher that reveals the answers of ``conversation``.
 
-    It is cached with the vault, so the revealers created at the first chunk find it ready: the
-    vault comes from the protection process without its compiled patterns, and compiling them
-    (≈ 0.5 ms for a 2,000-character request) at the first chunk would delay the first token.
-    Called on the event loop once the request is sent, while the model thinks; a failure only
-    leaves the work to the first chunk.
+    It is cached with the vault, so revealing the answer (whole, or each streamed chunk) finds
+    it ready: the vault comes from the protection process without its compiled patterns, and
+    compiling them (≈ 0.5 ms for a 2,000-character request) once the answer is there would
+    delay it, or the first token. Called on the event loop once the request is sent, while the
+    model thinks; a failure only leaves the work to the answer.
     """
     try:
         matcher_for(conversation.vault)
