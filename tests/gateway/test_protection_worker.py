@@ -58,15 +58,14 @@ def test_the_session_gateway_protects_in_its_child_process(gw: Served) -> None:
     # the mapping of what was sent and the words it remembered after sending.
     conversations = state.conversations
     principal = state.keys.authenticate(HEADERS["Authorization"])
-    key = conversations.storage_key(principal, "worker-sealed")
-    stored = conversations.load(key, conversations.owner(principal))
+    key, owner = conversations.storage_key(principal, "worker-sealed"), conversations.owner(principal)
+    deadline = time.monotonic() + 10
+    while conversations.store.load(key, owner) is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # saved once the request is sent, without holding the answer
+    stored = conversations.load(key, owner)
     sent = gw.recorder.texts()[-1]
     mapped = {e.surrogate: e.original for e in stored.vault}
     assert "Quéméner" in mapped.values() and any(s in sent for s in mapped)
-    deadline = time.monotonic() + 10
-    while not stored.state.remembered and time.monotonic() < deadline:  # saved once sent
-        time.sleep(0.05)
-        stored = conversations.load(key, conversations.owner(principal))
     assert stored.state.remembered
 
 
@@ -244,3 +243,44 @@ def test_a_conversation_crosses_without_its_compiled_matcher() -> None:
     assert copy.vault.derived is None and conversation.vault.derived is not None
     assert len(copy.vault) == len(conversation.vault)
     assert reveal_text(result.text, matcher_for(copy.vault)) == REQUEST
+
+
+def test_a_failed_remember_still_stores_the_mapping(own: Served) -> None:
+    """The conversation is saved once, after sending, sealed by the child; if the child fails
+    to remember the words, the gateway seals the mapping itself: nothing of it is lost."""
+    from avec.gateway.chat import _protect_in_worker
+    from avec.gateway.config import Policy
+    from avec.gateway.policy import EffectivePolicy
+
+    class DiesAfterProtecting:
+        async def call(self, operation: str, *args: Any) -> Any:
+            if operation == "protect":
+                conversation = args[1]
+                return conversation, protect(REQUEST, conversation=conversation).text
+            raise WorkerError("processus de protection arrêté")
+
+    state = own.app.state.avec_gateway
+    conversations = state.conversations
+    key, owner = "gw-test-remember-fails", "owner"
+    policy = EffectivePolicy(Policy(), None, False)
+
+    async def run() -> str:
+        _, sent, finish = await _protect_in_worker(
+            DiesAfterProtecting(),  # type: ignore[arg-type]
+            state,
+            {"messages": []},
+            key,
+            owner,
+            policy,
+            "s",
+            1,
+        )
+        assert conversations.store.load(key, owner) is None  # not saved before sending
+        with pytest.raises(WorkerError):
+            await finish()
+        return str(sent)
+
+    sent = asyncio.run(run())
+    stored = conversations.load(key, owner)
+    mapped = {e.surrogate: e.original for e in stored.vault}
+    assert "Quéméner" in mapped.values() and all(s in sent for s in mapped if len(s) > 3)

@@ -153,16 +153,21 @@ async def _protect_in_worker(
     """:func:`_protect_once` with the work done in the protection worker.
 
     Only for conversations kept in this process: loading and saving them costs little, and no
-    other replica can save one meanwhile (no conflict to retry). The child returns them sealed.
+    other replica can save one meanwhile (no conflict to retry). It is saved once, after sending,
+    sealed by the child with the words it remembered: until then the conversation's lock keeps
+    every other request of it waiting, and if the process stops the memory store is gone anyway.
     """
     conversations = state.conversations
     conversation, previous = conversations.load_versioned(key, owner)
-    conversation, protected, blob = await worker.call("protect", ticket, conversation, body, policy, scope)
-    saved = conversations.store_sealed(key, owner, blob, previous)  # the mapping, before sending
+    conversation, protected = await worker.call("protect", ticket, conversation, body, policy, scope)
 
     async def finish() -> None:
-        conversation.state, blob = await worker.call("remember", ticket)
-        conversations.store_sealed(key, owner, blob, saved)
+        try:
+            conversation.state, blob = await worker.call("remember", ticket)
+        except Exception:
+            conversations.save(key, owner, conversation, previous)  # the mapping at least
+            raise
+        conversations.store_sealed(key, owner, blob, previous)
 
     return conversation, protected, finish
 
@@ -216,7 +221,7 @@ async def _finish_protection(state: GatewayState, finish: Finish, lock: asyncio.
     """Record what the last text contains and save again, then let the conversation go on."""
     try:
         await finish()
-    except Exception as exc:  # the mapping is saved already: only the memory of words is lost
+    except Exception as exc:  # the mapping is saved (here or before): only the memory of words is lost
         _log.warning("mémoire des mots envoyés non enregistrée (%s)", type(exc).__name__)
     finally:
         lock.release()

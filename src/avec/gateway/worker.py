@@ -50,8 +50,8 @@ class WorkerError(RuntimeError):
 class _Child:
     """The child's state: the pipeline, the cache of protected texts, deferred work.
 
-    It also seals the conversations it returns (the vault key ``key``): encrypting them cost the
-    event loop ≈ 0.5 ms per request, twice.
+    It also seals the conversation once its words are remembered (the vault key ``key``):
+    encrypting it cost the event loop ≈ 0.25 ms per request.
     """
 
     def __init__(self, settings: Settings, key: bytes) -> None:
@@ -68,11 +68,7 @@ class _Child:
         self.sources: OrderedDict[int, Any] = OrderedDict()  # ticket -> prepared source
 
     def protect(self, ticket: int, conversation: Any, body: Any, policy: Any, scope: str) -> Any:
-        """Protect the request; its words are remembered by a later ``remember`` call.
-
-        Returns:
-            The conversation, the protected request, and the conversation sealed to be stored.
-        """
+        """Protect the request; its words are remembered by a later ``remember`` call."""
         from avec.gateway.policy import PolicyDetector
         from avec.gateway.protection import RequestProtector, protect_request
 
@@ -82,18 +78,15 @@ class _Child:
         )
         protected = protect_request(body, protector)
         _keep(self.pending, ticket, protector, _KEPT_PENDING)
-        return conversation, protected, self._sealed(conversation)
+        return conversation, protected
 
     def remember(self, ticket: int) -> Any:
         """Remember the words of a request; returns the new state and the conversation sealed."""
         protector = self.pending.pop(ticket)
         protector.remember_pending()
-        return protector.conversation.state, self._sealed(protector.conversation)
-
-    def _sealed(self, conversation: Any) -> bytes:
+        conversation = protector.conversation
         conversation.purge()  # what :meth:`Conversations.save` does before sealing
-        blob: bytes = conversation.to_blob(self.key)
-        return blob
+        return conversation.state, conversation.to_blob(self.key)
 
     def source(self, ticket: int, text: str) -> None:
         from avec.gateway.findings import prepare_source
