@@ -122,6 +122,26 @@ def _streamed(conv: Conversation, answer: str, rng: random.Random, longest: int)
     return out
 
 
+def _conversation_of(table: list[tuple[str, str, str]]) -> Conversation:
+    """A conversation whose vault holds ``(surrogate, original, label)`` rows."""
+    vault = Vault(3600)
+    for surrogate, original, label in table:
+        vault.add(surrogate, original, label)
+    return Conversation(vault, State.new(0))
+
+
+def _assert_streamed_like_whole(conv: Conversation, answer: str, rng: random.Random, longest: int) -> None:
+    """Streamed in random chunks, ``answer`` comes out as revealed whole, and what went out
+    before the end is final text (a prefix of the revealed answer)."""
+    want = reveal_text(answer, Matcher(conv.vault))
+    out = _streamed(conv, answer, rng, longest)
+    assert "".join(out) == want
+    released = ""
+    for piece in out[:-1]:
+        released += piece
+        assert want.startswith(released)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_low_latency_revealer_equals_whole_reveal(seed: int) -> None:
     conv, protected = _conversation()
@@ -149,10 +169,7 @@ GLUED = [
 def test_low_latency_revealer_equals_whole_reveal_with_surrogates_glued_to_words(seed: int) -> None:
     # Places inside a word are never held (no surrogate can start there): surrogates glued
     # after letters, digits or "_" stay as they are, also cut anywhere between chunks.
-    vault = Vault(3600)
-    for surrogate, original, label in GLUED:
-        vault.add(surrogate, original, label)
-    conv = Conversation(vault, State.new(0))
+    conv = _conversation_of(GLUED)
     rng = random.Random(seed)
     surrogates = [e.surrogate for e in conv.vault]
     glue = ["x", "é", "_", "9", "l'", "-", " ", "(", "+", "", "\n"]
@@ -161,14 +178,7 @@ def test_low_latency_revealer_equals_whole_reveal_with_surrogates_glued_to_words
         s = rng.choice(surrogates)
         s = rng.choice([s, s.upper(), s.lower(), s[: max(1, len(s) // 2)]])
         parts.append(rng.choice(glue) + s + rng.choice(glue))
-    answer = "".join(parts)
-    want = reveal_text(answer, Matcher(conv.vault))
-    out = _streamed(conv, answer, rng, 6)
-    assert "".join(out) == want
-    released = ""
-    for piece in out[:-1]:  # what went out before the end is final text: a prefix of the answer
-        released += piece
-        assert want.startswith(released)
+    _assert_streamed_like_whole(conv, "".join(parts), rng, 6)
 
 
 def test_low_latency_revealer_releases_plain_text_at_once() -> None:
@@ -306,10 +316,7 @@ def _rewrite(surrogate: str, rng: random.Random) -> str:
 def test_low_latency_revealer_equals_whole_reveal_for_rewritten_surrogates(seed: int) -> None:
     # Holding is decided on the text without separators: whatever spacing the tolerant needles
     # accept, a surrogate cut anywhere is held, and the stream equals the whole reveal.
-    vault = Vault(3600)
-    for surrogate, original, label in REWRITTEN:
-        vault.add(surrogate, original, label)
-    conv = Conversation(vault, State.new(0))
+    conv = _conversation_of(REWRITTEN)
     rng = random.Random(seed)
     words = ["Vu ce jour", ", ", "tél.", "(", "le ", "Dr ", "et ", "\n", "- ", "née "]
     parts = []
@@ -317,21 +324,13 @@ def test_low_latency_revealer_equals_whole_reveal_for_rewritten_surrogates(seed:
         s = rng.choice(REWRITTEN)[0]
         s = s if rng.random() < 0.7 else s[: rng.randint(1, len(s))]
         parts.append(rng.choice(words) + _rewrite(s, rng) + rng.choice(words))
-    answer = "".join(parts)
-    want = reveal_text(answer, Matcher(conv.vault))
-    out = _streamed(conv, answer, rng, 5)
-    assert "".join(out) == want
-    released = ""
-    for piece in out[:-1]:
-        released += piece
-        assert want.startswith(released)
+    _assert_streamed_like_whole(conv, "".join(parts), rng, 5)
 
 
 def test_low_latency_revealer_releases_a_surrogate_once_it_cannot_grow() -> None:
-    vault = Vault(3600)
-    vault.add("Le Riou", "Kerhervé", "NOM")
-    vault.add("06 01 73 51 75", "06 98 76 54 32", "TEL")
-    rev = LowLatencyRevealer(Conversation(vault, State.new(0)))
+    rev = LowLatencyRevealer(
+        _conversation_of([("Le Riou", "Kerhervé", "NOM"), ("06 01 73 51 75", "06 98 76 54 32", "TEL")])
+    )
     assert rev.feed("Mme Le Riou") == "Mme "
     # A letter after the name: no surrogate is that long, the name goes out revealed at once.
     assert rev.feed(" a appelé") == "Kerhervé a appelé"
