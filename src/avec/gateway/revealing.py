@@ -168,7 +168,7 @@ def prepare_reveal(conversation: Conversation) -> None:
     try:
         matcher_for(conversation.vault)
     except Exception as exc:
-        _log.warning("préparation de la restitution en flux impossible (%s)", type(exc).__name__)
+        _log.warning("préparation de la restitution impossible (%s)", type(exc).__name__)
 
 
 def reveal_json_text(arguments: str, conversation: Conversation) -> str:
