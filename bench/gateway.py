@@ -6,7 +6,7 @@ clients, once directly to the stand-in and once through the gateway. Prints a Ma
 for each number of clients, whether the targets hold (added latency p95 <= 15 ms, time to first
 token overhead p95 <= 20 ms).
 
-    .venv/bin/python bench/gateway.py            # full run (about seven minutes on 2 cores)
+    .venv/bin/python bench/gateway.py            # full run (about five minutes on 2 cores)
     .venv/bin/python bench/gateway.py --quick    # fewer requests
     .venv/bin/python bench/gateway.py --model-ms 0 --no-spread   # instant upstream: saturation
     .venv/bin/python bench/gateway.py --workers 2  # 2 gateway processes
