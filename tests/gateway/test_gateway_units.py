@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from gwfixtures import LETTER_RULES, FakePipeline, config_data
 
-from avec.gateway import ConfigError, hash_key, load_config, new_key, parse_config
+from avec.gateway import ConfigError, hash_key, load_config, new_key, parse_config, revealing
 from avec.gateway.auth import KeyRing
 from avec.gateway.chat import AfterSend
 from avec.gateway.config import Action, KeyEntry
@@ -191,12 +191,17 @@ def test_low_latency_revealer_releases_plain_text_at_once() -> None:
 def test_prepared_reveal_leaves_nothing_to_compile_at_the_first_chunk() -> None:
     conv, protected = _conversation()
     conv.vault.derived = None  # as it arrives from the protection process
-    prepare_reveal(conv)
+    prepare_reveal(conv, stream=True)
     prepared = conv.vault.derived
     assert prepared is not None and prepared[0] == conv.vault.version
+    beginnings = revealing._BEGINNINGS[conv.vault]
     rev = LowLatencyRevealer(conv)
     assert conv.vault.derived is prepared  # the revealer found the matcher built
+    assert revealing._BEGINNINGS[conv.vault] is beginnings  # and where surrogates may begin
     assert rev.feed(protected) + rev.flush() == LETTER
+    conv.vault.add("Kerhervé", "Abgrall", "NOM")  # a new version: built again, not reused
+    LowLatencyRevealer(conv)
+    assert revealing._BEGINNINGS[conv.vault][0] == conv.vault.version != beginnings[0]
 
 
 def test_a_failed_stream_preparation_is_logged_without_content(caplog: pytest.LogCaptureFixture) -> None:
@@ -206,7 +211,7 @@ def test_a_failed_stream_preparation_is_logged_without_content(caplog: pytest.Lo
             raise RuntimeError("Marie DUPONT")
 
     with caplog.at_level("WARNING", logger="avec.gateway"):
-        prepare_reveal(Broken())  # type: ignore[arg-type]
+        prepare_reveal(Broken(), stream=True)  # type: ignore[arg-type]
     assert "(RuntimeError)" in caplog.text and "DUPONT" not in caplog.text
 
 

@@ -415,7 +415,7 @@ async def _answer(
     }
     source = Sources(state, protected, ticket)
     loop = asyncio.get_running_loop()
-    after.add(lambda: loop.call_soon(prepare_reveal, conversation))  # while the model thinks
+    after.add(lambda: loop.call_soon(prepare_reveal, conversation, rec.stream))  # while the model thinks
     if rec.stream:
         return await _stream(
             state, system, sent, body, conversation, protected, rec, headers, t0, after, source

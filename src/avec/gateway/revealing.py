@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,7 +25,7 @@ from avec.protect.reveal import (
     reveal_text,
     squeeze_separators,
 )
-from avec.protect.vault import Entry
+from avec.protect.vault import Entry, Vault
 
 _log = logging.getLogger("avec.gateway")
 
@@ -61,6 +62,22 @@ def _beginnings(entries: Iterable[Entry]) -> tuple[frozenset[str], frozenset[str
     return frozenset(beginnings), frozenset(starts)
 
 
+# Per vault, while its version holds: 0.6 ms for 200 surrogates, built ahead by
+# :func:`prepare_reveal` rather than at the first chunk of each streamed choice.
+_BEGINNINGS: weakref.WeakKeyDictionary[Vault, tuple[int, frozenset[str], frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _beginnings_of(vault: Vault) -> tuple[frozenset[str], frozenset[str]]:
+    cached = _BEGINNINGS.get(vault)
+    if cached is not None and cached[0] == vault.version:
+        return cached[1], cached[2]
+    beginnings, starts = _beginnings(vault)
+    _BEGINNINGS[vault] = (vault.version, beginnings, starts)
+    return beginnings, starts
+
+
 class LowLatencyRevealer:
     """Reveal a streamed text chunk by chunk, holding back only possible surrogate beginnings.
 
@@ -71,7 +88,7 @@ class LowLatencyRevealer:
     def __init__(self, conversation: Conversation) -> None:
         self._matcher = matcher_for(conversation.vault)
         self._check: Callable[[Entry], None] = expiry_check(conversation.vault.clock())
-        self._beginnings, self._starts = _beginnings(conversation.vault)
+        self._beginnings, self._starts = _beginnings_of(conversation.vault)
         self._buf = ""
         self._ctx = ""  # last released character, for the word-boundary look-behind
 
@@ -156,8 +173,9 @@ def _inside_word(text: str, i: int) -> bool:
     return (a.isalnum() or a == "_") and (b.isalnum() or b == "_")
 
 
-def prepare_reveal(conversation: Conversation) -> None:
-    """Build ahead the matcher that reveals the answers of ``conversation``.
+def prepare_reveal(conversation: Conversation, stream: bool) -> None:
+    """Build ahead the matcher that reveals the answers of ``conversation`` (and, for a
+    ``stream``, where a surrogate may begin).
 
     It is cached with the vault, so revealing the answer (whole, or each streamed chunk) finds
     it ready: the vault comes from the protection process without its compiled patterns, and
@@ -167,6 +185,8 @@ def prepare_reveal(conversation: Conversation) -> None:
     """
     try:
         matcher_for(conversation.vault)
+        if stream:
+            _beginnings_of(conversation.vault)
     except Exception as exc:
         _log.warning("préparation de la restitution impossible (%s)", type(exc).__name__)
 
